@@ -1,0 +1,130 @@
+"""Demo data for `manage.py seed_demo`: accounts, organisations, units, memberships.
+
+Idempotent: every object is looked up by a natural key first. Never run in production.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from .enums import MembershipStatus, OrganisationKind, Region, SettingType, UnitRoleKind
+from .models import AssessorProfile, Membership, Organisation, Programme, Unit, UnitRole, User
+
+DEMO_PASSWORD = "enabling-demo"  # noqa: S105 -- documented demo password (DESIGN.md)
+
+
+@dataclass
+class DemoNetwork:
+    users: dict[str, User] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+
+
+def _user(email: str, full_name: str, **flags) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email, password=DEMO_PASSWORD, full_name=full_name, **flags
+        )
+    return user
+
+
+def _unit(org: Organisation, name: str, setting: str, region: str, **extra) -> Unit:
+    unit, _ = Unit.objects.get_or_create(
+        organisation=org, name=name, defaults={"setting_type": setting, "region": region, **extra}
+    )
+    return unit
+
+
+def _membership(unit: Unit, programme: Programme, start: dt.date, years: int, status: str) -> None:
+    if not Membership.objects.filter(unit=unit, programme=programme).exists():
+        Membership.objects.create(
+            unit=unit,
+            programme=programme,
+            start_date=start,
+            end_date=start.replace(year=start.year + years) - dt.timedelta(days=1),
+            status=status,
+            status_reason="" if status == MembershipStatus.ACTIVE else "Demo: fee not yet paid",
+            fee_reference=f"EE-{unit.pk:05d}",
+        )
+
+
+def seed_network() -> DemoNetwork:
+    demo = DemoNetwork()
+    users = demo.users
+    users["admin"] = _user("admin@demo.test", "Ada Admin", is_ccqi_admin=True, is_staff=True)
+    users["lead"] = _user("lead@demo.test", "Lee Lead")
+    users["contributor"] = _user("contributor@demo.test", "Cam Contributor")
+    users["assessor"] = _user("assessor@demo.test", "Asha Assessor", is_assessor=True)
+    users["assessor2"] = _user("assessor2@demo.test", "Ben Assessor", is_assessor=True)
+    users["lead2"] = _user("lead2@demo.test", "Lena Lead (Riverside)")
+    users["lead3"] = _user("lead3@demo.test", "Lars Lead (Oak House)")
+
+    orgs = demo.organisations
+    orgs["trust"], _ = Organisation.objects.get_or_create(
+        name="Demo Health NHS Trust", defaults={"kind": OrganisationKind.TRUST}
+    )
+    orgs["charity"], _ = Organisation.objects.get_or_create(
+        name="Open Door Housing Charity", defaults={"kind": OrganisationKind.CHARITY}
+    )
+    orgs["prison"], _ = Organisation.objects.get_or_create(
+        name="HMP Demo", defaults={"kind": OrganisationKind.PRISON_SERVICE}
+    )
+    orgs["assessors"], _ = Organisation.objects.get_or_create(
+        name="Northern Assessors Collective", defaults={"kind": OrganisationKind.OTHER}
+    )
+
+    units = demo.units
+    units["demo_ward"] = _unit(
+        orgs["trust"], "Demo Ward", SettingType.HEALTH_INPATIENT, Region.LONDON
+    )
+    units["riverside"] = _unit(
+        orgs["charity"], "Riverside Hostel", SettingType.HOUSING, Region.NORTH_WEST
+    )
+    units["oak_house"] = _unit(
+        orgs["trust"],
+        "Oak House Therapeutic Community",
+        SettingType.THERAPEUTIC_COMMUNITY,
+        Region.SOUTH_WEST,
+    )
+    units["wing"] = _unit(
+        orgs["prison"],
+        "Fellside Wing (PIPE)",
+        SettingType.PRISON_PROBATION,
+        Region.YORKSHIRE,
+        show_on_register=False,
+    )
+    units["college"] = _unit(
+        orgs["charity"], "Harbour College", SettingType.EDUCATION, Region.WALES
+    )
+
+    for key, user_key, role in [
+        ("demo_ward", "lead", UnitRoleKind.LEAD),
+        ("demo_ward", "contributor", UnitRoleKind.CONTRIBUTOR),
+        ("riverside", "lead2", UnitRoleKind.LEAD),
+        ("oak_house", "lead3", UnitRoleKind.LEAD),
+    ]:
+        UnitRole.objects.get_or_create(
+            user=users[user_key], unit=units[key], defaults={"role": role}
+        )
+
+    for user_key, home in (("assessor", orgs["assessors"]), ("assessor2", orgs["assessors"])):
+        AssessorProfile.objects.get_or_create(
+            user=users[user_key],
+            defaults={"home_organisation": home, "trained_on": dt.date(2025, 3, 1)},
+        )
+
+    ee = Programme.objects.get(code="ee-award")
+    prisons = Programme.objects.get(code="ee-prisons")
+    cofc = Programme.objects.get(code="cofc")
+    today = timezone.localdate()
+    _membership(units["demo_ward"], ee, today - dt.timedelta(days=200), 3, MembershipStatus.ACTIVE)
+    _membership(units["riverside"], ee, today - dt.timedelta(days=400), 3, MembershipStatus.ACTIVE)
+    _membership(units["oak_house"], ee, today - dt.timedelta(days=900), 3, MembershipStatus.ACTIVE)
+    _membership(
+        units["oak_house"], cofc, today - dt.timedelta(days=1000), 3, MembershipStatus.ACTIVE
+    )
+    _membership(units["wing"], prisons, today - dt.timedelta(days=1050), 3, MembershipStatus.ACTIVE)
+    _membership(units["college"], ee, today - dt.timedelta(days=1200), 3, MembershipStatus.LAPSED)
+    return demo

@@ -1,0 +1,212 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ee_portal.lib.db import TimeStampedModel
+
+from .enums import MembershipStatus, OrganisationKind, Region, SettingType, UnitRoleKind
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True, is_ccqi_admin=True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their email address."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Can sign in to the Django admin (operators)."
+    )
+    is_ccqi_admin = models.BooleanField(
+        "CCQI admin", default=False, help_text="Manages the network, reviews and awards."
+    )
+    is_assessor = models.BooleanField(default=False, help_text="A trained EE assessor.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name.split(" ")[0] if self.full_name else "") or self.email
+
+
+class Organisation(TimeStampedModel):
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(
+        max_length=32, choices=OrganisationKind.choices, default=OrganisationKind.PROVIDER
+    )
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(TimeStampedModel):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField(max_length=200)
+    setting_type = models.CharField(max_length=32, choices=SettingType.choices)
+    region = models.CharField(max_length=32, choices=Region.choices)
+    show_on_register = models.BooleanField(
+        "may appear on the public register",
+        default=True,
+        help_text="Untick for sensitive settings (for example secure units).",
+    )
+    address = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="network_unit_name_unique_in_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    """A unit's membership of a programme for one period. Renewals add rows: history is kept."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="memberships")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(
+        max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    status_reason = models.TextField(blank=True)
+    fee_reference = models.CharField("fee or invoice reference", max_length=64, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="network_membership_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["end_date", "status"], name="network_membership_end_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} in {self.programme} ({self.start_date}–{self.end_date})"
+
+
+class UnitRole(TimeStampedModel):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="unit_roles")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=16, choices=UnitRoleKind.choices)
+
+    class Meta:
+        ordering = ["unit", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="network_one_role_per_user_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} of {self.unit}"
+
+
+class AssessorProfile(TimeStampedModel):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="assessor_profile")
+    trained_frameworks = models.ManyToManyField(
+        "standards.Framework", blank=True, related_name="trained_assessors"
+    )
+    trained_on = models.DateField(null=True, blank=True)
+    expert_by_experience = models.BooleanField(default=False)
+    home_organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assessors",
+        help_text="Used to prevent conflicts of interest.",
+    )
+
+    def __str__(self) -> str:
+        return f"Assessor profile of {self.user}"
+
+
+class Invitation(TimeStampedModel):
+    """An emailed, single-use link to join a unit. Only a hash of the token is stored."""
+
+    email = models.EmailField()
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=16, choices=UnitRoleKind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    sent_count = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.unit}"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

@@ -1,0 +1,66 @@
+from django.db import models
+
+
+class Cycle(models.TextChoices):
+    INITIAL = "initial", "Initial award"
+    INTERIM = "interim", "Interim review"
+    RENEWAL = "renewal", "Renewal"
+
+
+class PortfolioState(models.TextChoices):
+    """The award cycle (DESIGN.md). The one enum for every state a portfolio passes through."""
+
+    DRAFT = "draft", "Being built"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    MORE_EVIDENCE = "more_evidence", "More evidence requested"
+    RESUBMITTED = "resubmitted", "Resubmitted"
+    INTERIM_REPORT = "interim_report", "Interim report"
+    VISIT = "visit", "Visit"
+    PANEL = "panel", "With the panel"
+    AWARDED = "awarded", "Awarded"
+    DEFERRED = "deferred", "Deferred"
+    NOT_AWARDED = "not_awarded", "Not awarded"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# The unit may edit narratives and evidence only in these states (and in MORE_EVIDENCE only
+# for the reopened criteria).
+EDITABLE_STATES = frozenset(
+    {PortfolioState.DRAFT, PortfolioState.MORE_EVIDENCE, PortfolioState.DEFERRED}
+)
+CLOSED_STATES = frozenset(
+    {PortfolioState.AWARDED, PortfolioState.NOT_AWARDED, PortfolioState.WITHDRAWN}
+)
+OPEN_STATES = frozenset(set(PortfolioState) - CLOSED_STATES)
+# States in which assessors are at work on a portfolio.
+REVIEW_STATES = frozenset(
+    {
+        PortfolioState.SUBMITTED,
+        PortfolioState.IN_REVIEW,
+        PortfolioState.RESUBMITTED,
+        PortfolioState.INTERIM_REPORT,
+        PortfolioState.VISIT,
+        PortfolioState.PANEL,
+    }
+)
+
+
+class SelfRating(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    WORKING_TOWARDS = "working_towards", "Working towards"
+    MET = "met", "Met"
+
+
+class EvidenceKind(models.TextChoices):
+    FILE = "file", "File"
+    TEXT = "text", "Text"
+
+
+class EvidenceType(models.TextChoices):
+    DOCUMENT = "document", "Document"
+    PHOTO = "photo", "Photo"
+    MINUTES = "minutes", "Minutes"
+    FEEDBACK = "feedback", "Feedback"
+    POLICY = "policy", "Policy"
+    OTHER = "other", "Other"

@@ -1,0 +1,187 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from ee_portal.lib.db import TimeStampedModel
+
+from .enums import (
+    CLOSED_STATES,
+    Cycle,
+    EvidenceKind,
+    EvidenceType,
+    PortfolioState,
+    SelfRating,
+)
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # Generated key: the original name is kept only as display metadata.
+    return f"evidence/{instance.portfolio_id}/{uuid.uuid4().hex}"
+
+
+class Portfolio(TimeStampedModel):
+    unit = models.ForeignKey("network.Unit", on_delete=models.PROTECT, related_name="portfolios")
+    framework = models.ForeignKey(
+        "standards.Framework", on_delete=models.PROTECT, related_name="portfolios"
+    )
+    cycle = models.CharField(max_length=16, choices=Cycle.choices, default=Cycle.INITIAL)
+    state = models.CharField(
+        max_length=20, choices=PortfolioState.choices, default=PortfolioState.DRAFT, db_index=True
+    )
+    title = models.CharField(max_length=200, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The awarded portfolio a renewal or interim review starts from.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "cycle"],
+                condition=~Q(state__in=sorted(s.value for s in CLOSED_STATES)),
+                name="portfolios_one_open_per_unit_cycle",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.unit} – {self.get_cycle_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolios:detail", kwargs={"pk": self.pk})
+
+
+class CriterionResponse(TimeStampedModel):
+    """The unit's narrative and self-rating for one criterion."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="responses")
+    criterion = models.ForeignKey(
+        "standards.Criterion", on_delete=models.PROTECT, related_name="responses"
+    )
+    narrative = models.TextField(blank=True)
+    self_rating = models.CharField(
+        max_length=20, choices=SelfRating.choices, default=SelfRating.NOT_STARTED
+    )
+    # Optimistic concurrency: a save names the version it was based on.
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when an assessor asks for more evidence on this criterion.
+    reopened = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["criterion__standard__number", "criterion__order", "criterion__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portfolio", "criterion"], name="portfolios_one_response_per_criterion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.portfolio} – {self.criterion.code}"
+
+
+class Evidence(TimeStampedModel):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=8, choices=EvidenceKind.choices, default=EvidenceKind.FILE)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    evidence_type = models.CharField(
+        max_length=16, choices=EvidenceType.choices, default=EvidenceType.DOCUMENT
+    )
+    file = models.FileField(upload_to=evidence_upload_to, max_length=300, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    text = models.TextField(blank=True, help_text="For text evidence: a quote or testimonial.")
+    # None means "not declared yet": submission needs both declarations.
+    contains_identifiable = models.BooleanField(null=True, blank=True)
+    consent_recorded = models.BooleanField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    carried_over_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_purged_at = models.DateTimeField(null=True, blank=True)
+    criteria = models.ManyToManyField(
+        "standards.Criterion", through="EvidenceLink", related_name="evidence", blank=True
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=EvidenceKind.TEXT) | ~Q(file=""),
+                name="portfolios_file_evidence_has_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def declarations_complete(self) -> bool:
+        if self.contains_identifiable is None:
+            return False
+        return not self.contains_identifiable or bool(self.consent_recorded)
+
+
+class EvidenceLink(models.Model):
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="links")
+    criterion = models.ForeignKey(
+        "standards.Criterion", on_delete=models.PROTECT, related_name="evidence_links"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evidence", "criterion"], name="portfolios_one_link_per_evidence_criterion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence} → {self.criterion.code}"
+
+
+class PortfolioRevision(models.Model):
+    """A frozen copy of every narrative and evidence link, taken at each (re)submission."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # {"criteria": {"1.1": {"narrative", "self_rating", "evidence": [[id, title, sha256]]}}}
+    snapshot = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["portfolio", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portfolio", "number"], name="portfolios_revision_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.portfolio} revision {self.number}"

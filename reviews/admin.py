@@ -1,0 +1,91 @@
+from django.contrib import admin
+
+from .models import (
+    AgreedScore,
+    Assignment,
+    Award,
+    Certificate,
+    CriterionScore,
+    Decision,
+    EvidenceRequest,
+    ReminderLog,
+    Report,
+    ReviewEvent,
+)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("portfolio", "assessor", "is_lead", "state", "due_date")
+    list_filter = ("state", "is_lead")
+    search_fields = ("portfolio__unit__name", "assessor__email")
+    list_select_related = ("portfolio__unit", "assessor")
+
+
+@admin.register(CriterionScore)
+class CriterionScoreAdmin(admin.ModelAdmin):
+    list_display = ("assignment", "criterion", "rating")
+    list_filter = ("rating",)
+    search_fields = ("assignment__portfolio__unit__name", "criterion__code")
+
+
+@admin.register(AgreedScore)
+class AgreedScoreAdmin(admin.ModelAdmin):
+    list_display = ("portfolio", "criterion", "rating")
+    list_filter = ("rating",)
+    search_fields = ("portfolio__unit__name", "criterion__code")
+
+
+@admin.register(EvidenceRequest)
+class EvidenceRequestAdmin(admin.ModelAdmin):
+    list_display = ("portfolio", "due_date", "resolved_at")
+    search_fields = ("portfolio__unit__name", "message")
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(admin.ModelAdmin):
+    list_display = ("portfolio", "from_state", "to_state", "actor", "created_at")
+    list_filter = ("to_state",)
+    search_fields = ("portfolio__unit__name", "note")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("portfolio", "kind", "status", "released_at")
+    list_filter = ("kind", "status")
+    search_fields = ("portfolio__unit__name",)
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ("portfolio", "outcome", "decided_on")
+    list_filter = ("outcome",)
+    search_fields = ("portfolio__unit__name", "rationale")
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    list_display = ("unit", "start_date", "end_date", "status")
+    list_filter = ("status",)
+    search_fields = ("unit__name", "certificate__number")
+    list_select_related = ("unit",)
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ("number", "award", "status", "attempts", "rendered_at")
+    list_filter = ("status",)
+    search_fields = ("number",)
+    readonly_fields = ("verify_code",)
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ("key", "sent_at")
+    search_fields = ("key",)

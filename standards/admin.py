@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from .models import Criterion, Framework, Standard
+
+
+class _LockedWhenPublished:
+    """Published frameworks are read-only here as everywhere: changes make a new draft."""
+
+    def _framework_of(self, obj):
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not self._framework_of(obj).is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not self._framework_of(obj).is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class StandardInline(admin.TabularInline):
+    model = Standard
+    extra = 0
+    fields = ("number", "name", "value_statement")
+    show_change_link = True
+
+
+@admin.register(Framework)
+class FrameworkAdmin(_LockedWhenPublished, admin.ModelAdmin):
+    list_display = ("code", "title", "version", "status", "published_at")
+    list_filter = ("status",)
+    search_fields = ("code", "title")
+    inlines = [StandardInline]
+
+    def _framework_of(self, obj):
+        return obj
+
+
+class CriterionInline(admin.StackedInline):
+    model = Criterion
+    extra = 0
+
+
+@admin.register(Standard)
+class StandardAdmin(_LockedWhenPublished, admin.ModelAdmin):
+    list_display = ("number", "name", "framework")
+    list_filter = ("framework",)
+    search_fields = ("name", "value_statement")
+    inlines = [CriterionInline]
+
+    def _framework_of(self, obj):
+        return obj.framework
+
+
+@admin.register(Criterion)
+class CriterionAdmin(_LockedWhenPublished, admin.ModelAdmin):
+    list_display = ("code", "standard", "text")
+    list_filter = ("standard__framework", "standard")
+    search_fields = ("code", "text", "guidance")
+
+    def _framework_of(self, obj):
+        return obj.standard.framework

@@ -1,0 +1,152 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from ee_portal.lib.db import TimeStampedModel
+
+from .enums import DEFAULT_RATING_SCALE, AwardRule, FrameworkStatus
+
+
+class FrameworkLockedError(ValidationError):
+    pass
+
+
+def default_rating_scale() -> list[dict[str, str]]:
+    return [dict(item) for item in DEFAULT_RATING_SCALE]
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=FrameworkStatus.PUBLISHED)
+
+    def current(self):
+        """The newest published framework, or None."""
+        return self.published().order_by("-published_at", "-id").first()
+
+
+class Framework(TimeStampedModel):
+    """A versioned set of standards. Once published it is immutable: changes make a new draft."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    version = models.CharField(max_length=20)
+    description = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=FrameworkStatus.choices, default=FrameworkStatus.DRAFT
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    rating_scale = models.JSONField(default=default_rating_scale)
+    award_rule = models.CharField(
+        max_length=32, choices=AwardRule.choices, default=AwardRule.ALL_MET
+    )
+
+    objects = FrameworkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version})"
+
+    def save(self, *args, **kwargs):
+        # Immutability is guarded on the row itself so that admin, shell and services all
+        # obey it; the only change allowed to a published framework is retiring it.
+        if self.pk and not getattr(self, "_allow_status_change", False):
+            stored = Framework.objects.filter(pk=self.pk).values("status").first()
+            if stored and stored["status"] != FrameworkStatus.DRAFT:
+                raise FrameworkLockedError(
+                    "This framework is published and cannot be changed. Make a new draft version."
+                )
+        super().save(*args, **kwargs)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == FrameworkStatus.DRAFT
+
+    @property
+    def rating_choices(self) -> list[tuple[str, str]]:
+        return [(item["value"], item["label"]) for item in self.rating_scale]
+
+
+def _guard_framework(framework_id: int | None) -> None:
+    if (
+        framework_id
+        and Framework.objects.filter(pk=framework_id).exclude(status=FrameworkStatus.DRAFT).exists()
+    ):
+        raise FrameworkLockedError(
+            "This framework is published and cannot be changed. Make a new draft version."
+        )
+
+
+class Standard(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="standards")
+    number = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=60)
+    value_statement = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    # Optional per-setting wording, e.g. {"prison_probation": "Support is available for ..."}.
+    setting_wording = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["framework", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "number"], name="standards_standard_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="standards_standard_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+    def save(self, *args, **kwargs):
+        _guard_framework(self.framework_id)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("standards:detail", kwargs={"number": self.number})
+
+    def delete(self, *args, **kwargs):
+        _guard_framework(self.framework_id)
+        return super().delete(*args, **kwargs)
+
+
+class Criterion(models.Model):
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(max_length=16)
+    text = models.TextField()
+    guidance = models.TextField(blank=True)
+    examples = models.TextField(
+        "examples of evidence", blank=True, help_text="One example per line."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["standard__number", "order", "code"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard", "code"], name="standards_criterion_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:60]}"
+
+    def save(self, *args, **kwargs):
+        _guard_framework(
+            Standard.objects.filter(pk=self.standard_id)
+            .values_list("framework_id", flat=True)
+            .first()
+        )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _guard_framework(self.standard.framework_id)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def example_list(self) -> list[str]:
+        return [line.strip() for line in self.examples.splitlines() if line.strip()]

@@ -1,0 +1,28 @@
+from django.db.models import Count, Prefetch, QuerySet
+
+from .models import Criterion, Framework, Standard
+
+
+def framework_current() -> Framework | None:
+    """The newest published framework (one query)."""
+    return Framework.objects.current()
+
+
+def standard_list(*, framework: Framework) -> QuerySet[Standard]:
+    """Standards of a framework with their criterion count (one query)."""
+    return framework.standards.annotate(criterion_count=Count("criteria")).order_by("number")
+
+
+def standard_get_with_criteria(*, framework: Framework, number: int) -> Standard | None:
+    """One standard and its criteria (two queries)."""
+    return (
+        framework.standards.filter(number=number)
+        .prefetch_related(
+            Prefetch("criteria", queryset=Criterion.objects.order_by("order", "code"))
+        )
+        .first()
+    )
+
+
+def criteria_for_framework(*, framework: Framework) -> QuerySet[Criterion]:
+    return Criterion.objects.filter(standard__framework=framework).select_related("standard")

@@ -1,0 +1,42 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import selectors
+
+
+def _framework_or_404():
+    framework = selectors.framework_current()
+    if framework is None:
+        raise Http404("No standards have been published yet.")
+    return framework
+
+
+@require_GET
+def standard_list(request: HttpRequest) -> HttpResponse:
+    framework = _framework_or_404()
+    standards = selectors.standard_list(framework=framework)
+    return render(
+        request,
+        "standards/standard_list.html",
+        {"framework": framework, "standards": standards},
+    )
+
+
+@require_GET
+def standard_detail(request: HttpRequest, number: int) -> HttpResponse:
+    framework = _framework_or_404()
+    standard = selectors.standard_get_with_criteria(framework=framework, number=number)
+    if standard is None:
+        raise Http404("No such standard.")
+    setting = request.GET.get("setting", "")
+    return render(
+        request,
+        "standards/standard_detail.html",
+        {
+            "framework": framework,
+            "standard": standard,
+            "criteria": standard.criteria.all(),
+            "setting_statement": standard.setting_wording.get(setting, ""),
+        },
+    )

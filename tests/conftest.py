@@ -1,0 +1,86 @@
+import os
+import shutil
+
+import pytest
+
+from network.enums import UnitRoleKind
+
+from . import factories
+
+REQUIRE_SERVICES = os.environ.get("EE_REQUIRE_SERVICES") == "1"
+
+
+def need_service(name: str, available: bool, how: str) -> None:
+    """Skip when a real service is missing, except in CI (EE_REQUIRE_SERVICES=1): then fail."""
+    if available:
+        return
+    message = f"{name} is not available ({how})"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}, and EE_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    """Every test gets a fresh private folder as default storage (what production uses on disk)."""
+    root = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": "/no-public-media/"},
+        },
+    }
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def framework(db):
+    return factories.make_framework(criteria_per_standard=2)
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.AdminFactory(email="admin@example.test")
+
+
+@pytest.fixture
+def unit(db):
+    return factories.UnitFactory(name="Willow Ward")
+
+
+@pytest.fixture
+def other_unit(db):
+    return factories.UnitFactory(name="Cedar Wing")
+
+
+@pytest.fixture
+def lead(unit):
+    return factories.UnitRoleFactory(
+        unit=unit, role=UnitRoleKind.LEAD, user__email="lead@example.test"
+    ).user
+
+
+@pytest.fixture
+def contributor(unit):
+    return factories.UnitRoleFactory(
+        unit=unit, role=UnitRoleKind.CONTRIBUTOR, user__email="contributor@example.test"
+    ).user
+
+
+@pytest.fixture
+def other_lead(other_unit):
+    return factories.UnitRoleFactory(
+        unit=other_unit, role=UnitRoleKind.LEAD, user__email="other-lead@example.test"
+    ).user
+
+
+@pytest.fixture
+def assessor(db):
+    return factories.AssessorProfileFactory(user__email="assessor@example.test").user
+
+
+@pytest.fixture
+def other_assessor(db):
+    return factories.AssessorProfileFactory(user__email="assessor2@example.test").user

@@ -1,0 +1,321 @@
+"""One factory per model. Tests build what they need; fixtures/ is never loaded by tests."""
+
+import datetime as dt
+import hashlib
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from network import models as network
+from network.enums import MembershipStatus, Region, SettingType, UnitRoleKind
+from portfolios import models as portfolios
+from portfolios.enums import Cycle, EvidenceKind, EvidenceType, PortfolioState
+from reviews import models as reviews
+from reviews.enums import AssignmentState, AwardStatus, DecisionOutcome, ReportKind
+from standards import models as standards
+from standards.enums import FrameworkStatus
+
+TEST_PASSWORD = "a-test-password-123"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = network.User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805 -- factory_boy passes the object
+        if create:
+            obj.save()
+
+
+class AdminFactory(UserFactory):
+    is_ccqi_admin = True
+
+
+class AssessorFactory(UserFactory):
+    is_assessor = True
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = network.Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+
+
+class UnitFactory(DjangoModelFactory):
+    class Meta:
+        model = network.Unit
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Unit {n}")
+    setting_type = SettingType.HEALTH_INPATIENT
+    region = Region.LONDON
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    class Meta:
+        model = network.Programme
+        django_get_or_create = ("code",)
+
+    code = "ee-award"
+    name = "Enabling Environments Award"
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = network.Membership
+
+    unit = factory.SubFactory(UnitFactory)
+    programme = factory.SubFactory(ProgrammeFactory)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + dt.timedelta(days=3 * 365))
+    status = MembershipStatus.ACTIVE
+
+
+class UnitRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = network.UnitRole
+
+    user = factory.SubFactory(UserFactory)
+    unit = factory.SubFactory(UnitFactory)
+    role = UnitRoleKind.CONTRIBUTOR
+
+
+class AssessorProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = network.AssessorProfile
+
+    user = factory.SubFactory(AssessorFactory)
+    home_organisation = factory.SubFactory(OrganisationFactory)
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = network.Invitation
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.test")
+    unit = factory.SubFactory(UnitFactory)
+    role = UnitRoleKind.CONTRIBUTOR
+    token_hash = factory.Sequence(lambda n: hashlib.sha256(f"token-{n}".encode()).hexdigest())
+    invited_by = factory.SubFactory(AdminFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+
+
+class FrameworkFactory(DjangoModelFactory):
+    """A draft framework; use make_framework() for a published one with standards."""
+
+    class Meta:
+        model = standards.Framework
+
+    code = factory.Sequence(lambda n: f"fw-{n}")
+    title = "Test standards"
+    version = "1"
+
+
+class StandardFactory(DjangoModelFactory):
+    class Meta:
+        model = standards.Standard
+
+    framework = factory.SubFactory(FrameworkFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Standard {n + 1}")
+    value_statement = "Relationships come first."
+
+
+class CriterionFactory(DjangoModelFactory):
+    class Meta:
+        model = standards.Criterion
+
+    standard = factory.SubFactory(StandardFactory)
+    code = factory.Sequence(lambda n: f"{n + 1}.1")
+    text = "People feel welcome."
+    guidance = "Show how newcomers are welcomed."
+    examples = "Welcome pack\nMinutes"
+
+
+def make_framework(
+    *, standards_count: int = 10, criteria_per_standard: int = 2, publish: bool = True
+):
+    """A framework with numbered standards and criteria ("1.1", "1.2", ...)."""
+    framework = FrameworkFactory()
+    for number in range(1, standards_count + 1):
+        standard = StandardFactory(framework=framework, number=number, name=f"Standard {number}")
+        for order in range(1, criteria_per_standard + 1):
+            CriterionFactory(standard=standard, code=f"{number}.{order}", order=order)
+    if publish:
+        framework.status = FrameworkStatus.PUBLISHED
+        framework.published_at = timezone.now()
+        framework.save()
+    return framework
+
+
+class PortfolioFactory(DjangoModelFactory):
+    class Meta:
+        model = portfolios.Portfolio
+
+    unit = factory.SubFactory(UnitFactory)
+    framework = factory.LazyFunction(lambda: make_framework(criteria_per_standard=1))
+    cycle = Cycle.INITIAL
+    state = PortfolioState.DRAFT
+
+
+class CriterionResponseFactory(DjangoModelFactory):
+    class Meta:
+        model = portfolios.CriterionResponse
+
+    portfolio = factory.SubFactory(PortfolioFactory)
+    criterion = factory.LazyAttribute(
+        lambda o: standards.Criterion.objects.filter(
+            standard__framework=o.portfolio.framework
+        ).first()
+    )
+    narrative = "We hold a community meeting every morning."
+
+
+class EvidenceFactory(DjangoModelFactory):
+    """Text evidence by default (no file); pass kind=FILE and file=ContentFile(...) for files."""
+
+    class Meta:
+        model = portfolios.Evidence
+
+    portfolio = factory.SubFactory(PortfolioFactory)
+    kind = EvidenceKind.TEXT
+    title = factory.Sequence(lambda n: f"Evidence {n}")
+    evidence_type = EvidenceType.FEEDBACK
+    text = "“Staff listen to us.” – a resident"
+    contains_identifiable = False
+
+
+class EvidenceLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = portfolios.EvidenceLink
+
+    evidence = factory.SubFactory(EvidenceFactory)
+    criterion = factory.LazyAttribute(
+        lambda o: standards.Criterion.objects.filter(
+            standard__framework=o.evidence.portfolio.framework
+        ).first()
+    )
+
+
+class PortfolioRevisionFactory(DjangoModelFactory):
+    class Meta:
+        model = portfolios.PortfolioRevision
+
+    portfolio = factory.SubFactory(PortfolioFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    snapshot = factory.LazyFunction(lambda: {"criteria": {}})
+
+
+class AssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.Assignment
+
+    portfolio = factory.SubFactory(PortfolioFactory, state=PortfolioState.IN_REVIEW)
+    assessor = factory.SubFactory(AssessorFactory)
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=28))
+    state = AssignmentState.AWAITING_DECLARATION
+
+
+class CriterionScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.CriterionScore
+
+    assignment = factory.SubFactory(AssignmentFactory, state=AssignmentState.SCORING)
+    criterion = factory.LazyAttribute(
+        lambda o: standards.Criterion.objects.filter(
+            standard__framework=o.assignment.portfolio.framework
+        ).first()
+    )
+    rating = "met"
+    comment = "Clear evidence in the minutes."
+
+
+class AgreedScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.AgreedScore
+
+    portfolio = factory.SubFactory(PortfolioFactory, state=PortfolioState.IN_REVIEW)
+    criterion = factory.LazyAttribute(
+        lambda o: standards.Criterion.objects.filter(
+            standard__framework=o.portfolio.framework
+        ).first()
+    )
+    rating = "met"
+
+
+class EvidenceRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.EvidenceRequest
+
+    portfolio = factory.SubFactory(PortfolioFactory, state=PortfolioState.MORE_EVIDENCE)
+    message = "Please add minutes of a community meeting."
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=21))
+
+
+class ReviewEventFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.ReviewEvent
+
+    portfolio = factory.SubFactory(PortfolioFactory)
+    from_state = PortfolioState.DRAFT
+    to_state = PortfolioState.SUBMITTED
+
+
+class ReportFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.Report
+
+    portfolio = factory.SubFactory(PortfolioFactory, state=PortfolioState.INTERIM_REPORT)
+    kind = ReportKind.INTERIM
+    strengths = "A warm, welcoming community."
+
+
+class DecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.Decision
+
+    portfolio = factory.SubFactory(PortfolioFactory, state=PortfolioState.AWARDED)
+    outcome = DecisionOutcome.AWARDED
+    rationale = "All ten standards are met."
+    decided_on = factory.LazyFunction(timezone.localdate)
+
+
+class AwardFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.Award
+
+    decision = factory.SubFactory(DecisionFactory)
+    portfolio = factory.LazyAttribute(lambda o: o.decision.portfolio)
+    unit = factory.LazyAttribute(lambda o: o.decision.portfolio.unit)
+    framework = factory.LazyAttribute(lambda o: o.decision.portfolio.framework)
+    start_date = factory.LazyFunction(timezone.localdate)
+    end_date = factory.LazyAttribute(lambda o: o.start_date + dt.timedelta(days=3 * 365))
+    interim_due = factory.LazyAttribute(lambda o: o.start_date + dt.timedelta(days=548))
+    status = AwardStatus.VALID
+
+
+class CertificateFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.Certificate
+
+    award = factory.SubFactory(AwardFactory)
+    number = factory.Sequence(lambda n: f"EE-2026-{n + 1:05d}")
+    verify_code = factory.Sequence(
+        lambda n: hashlib.sha256(f"verify-{n}".encode()).hexdigest()[:40]
+    )
+
+
+class ReminderLogFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.ReminderLog
+
+    key = factory.Sequence(lambda n: f"test:{n}")

@@ -1,0 +1,106 @@
+"""Real services for tests: PostgreSQL, Redis and a Celery worker subprocess."""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL", "")
+
+
+def redis_available() -> bool:
+    url = redis_url()
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 1):
+            return True
+    except OSError:
+        return False
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL for the test database pytest-django created (for subprocesses)."""
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="ee_portal.settings.base",
+        DJANGO_DEBUG="1",
+        DATABASE_URL=test_database_url(),
+        REDIS_URL=redis_url(),
+        EMAIL_URL="consolemail://",
+    )
+    env.update(extra)
+    return env
+
+
+@contextlib.contextmanager
+def celery_worker(*, media_root: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start `celery -A ee_portal worker` on a private queue; yield the queue name."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    env = subprocess_env(EE_MEDIA_ROOT=str(media_root), **(extra_env or {}))
+    log = media_root.parent / f"{queue}.log"
+    media_root.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603 -- fixed argv
+            [sys.executable, "-m", "celery", "-A", "ee_portal", "worker", "-Q", queue,
+             "--pool", "solo", "--concurrency", "1", "--without-heartbeat", "--without-gossip",
+             "--without-mingle", "--loglevel", "INFO", "-n", f"{queue}@%h"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while b"ready." not in log.read_bytes():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"Celery worker did not start:\n{log.read_text(errors='replace')}"
+                )
+            time.sleep(0.2)
+        yield queue
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    return predicate()
