@@ -19,6 +19,10 @@ class DemoNetwork:
     users: dict[str, User] = field(default_factory=dict)
     units: dict[str, Unit] = field(default_factory=dict)
     organisations: dict[str, Organisation] = field(default_factory=dict)
+    # Filled by later steps of seed_demo (portfolios, reviews, awards), keyed by unit key.
+    extra: dict[str, object] = field(default_factory=dict)
+    # Lines seed_demo prints at the end (e.g. the verification URL of the demo award).
+    notes: list[str] = field(default_factory=list)
 
 
 def _user(email: str, full_name: str, **flags) -> User:

@@ -3,6 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from network.demo import DEMO_PASSWORD, seed_network
+from portfolios.demo import seed_portfolios
+from reviews.award_demo import seed_awards
+from reviews.demo import seed_reviews
 from standards.models import Framework
 from standards.services import framework_import
 
@@ -32,7 +35,12 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(f"Loaded the sample standards ({framework.code}).")
             demo = seed_network()
+            seed_portfolios(demo)
+            seed_reviews(demo)
+            seed_awards(demo)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         for key in ("admin", "lead", "contributor", "assessor", "assessor2"):
             user = demo.users[key]
             self.stdout.write(f"  {user.email:<26} password: {DEMO_PASSWORD}")
+        for note in demo.notes:
+            self.stdout.write(note)
