@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import CriterionResponse, Evidence, EvidenceLink, Portfolio, PortfolioRevision
+from .models import (
+    CriterionResponse,
+    Evidence,
+    EvidenceLink,
+    Portfolio,
+    PortfolioEvent,
+    PortfolioRevision,
+)
 
 
 @admin.register(Portfolio)
@@ -42,3 +49,19 @@ class PortfolioRevisionAdmin(admin.ModelAdmin):
     list_display = ("portfolio", "number", "created_at")
     search_fields = ("portfolio__unit__name",)
     readonly_fields = ("snapshot",)
+
+
+@admin.register(PortfolioEvent)
+class PortfolioEventAdmin(admin.ModelAdmin):
+    list_display = ("portfolio", "from_state", "to_state", "actor", "created_at")
+    list_filter = ("to_state",)
+    search_fields = ("portfolio__unit__name", "note")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -64,3 +64,22 @@ class EvidenceType(models.TextChoices):
     FEEDBACK = "feedback", "Feedback"
     POLICY = "policy", "Policy"
     OTHER = "other", "Other"
+
+
+# The award cycle (DESIGN.md): from-state -> allowed to-states.
+S = PortfolioState
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.IN_REVIEW, S.WITHDRAWN}),
+    S.IN_REVIEW: frozenset({S.MORE_EVIDENCE, S.INTERIM_REPORT, S.WITHDRAWN}),
+    S.MORE_EVIDENCE: frozenset({S.RESUBMITTED, S.WITHDRAWN}),
+    S.RESUBMITTED: frozenset({S.IN_REVIEW, S.MORE_EVIDENCE, S.INTERIM_REPORT, S.WITHDRAWN}),
+    S.INTERIM_REPORT: frozenset({S.VISIT, S.MORE_EVIDENCE, S.WITHDRAWN}),
+    S.VISIT: frozenset({S.PANEL, S.WITHDRAWN}),
+    S.PANEL: frozenset({S.AWARDED, S.DEFERRED, S.NOT_AWARDED}),
+    S.DEFERRED: frozenset({S.RESUBMITTED, S.NOT_AWARDED, S.WITHDRAWN}),
+    S.AWARDED: frozenset(),
+    S.NOT_AWARDED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+del S

@@ -185,3 +185,22 @@ class PortfolioRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.portfolio} revision {self.number}"
+
+
+class PortfolioEvent(models.Model):
+    """One append-only row per state transition of a portfolio (the award cycle's history)."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_state = models.CharField(max_length=20, choices=PortfolioState.choices)
+    to_state = models.CharField(max_length=20, choices=PortfolioState.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.portfolio}: {self.from_state} → {self.to_state}"

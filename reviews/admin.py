@@ -10,7 +10,6 @@ from .models import (
     EvidenceRequest,
     ReminderLog,
     Report,
-    ReviewEvent,
 )
 
 
@@ -40,19 +39,6 @@ class AgreedScoreAdmin(admin.ModelAdmin):
 class EvidenceRequestAdmin(admin.ModelAdmin):
     list_display = ("portfolio", "due_date", "resolved_at")
     search_fields = ("portfolio__unit__name", "message")
-
-
-@admin.register(ReviewEvent)
-class ReviewEventAdmin(admin.ModelAdmin):
-    list_display = ("portfolio", "from_state", "to_state", "actor", "created_at")
-    list_filter = ("to_state",)
-    search_fields = ("portfolio__unit__name", "note")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Report)

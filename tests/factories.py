@@ -261,9 +261,9 @@ class EvidenceRequestFactory(DjangoModelFactory):
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=21))
 
 
-class ReviewEventFactory(DjangoModelFactory):
+class PortfolioEventFactory(DjangoModelFactory):
     class Meta:
-        model = reviews.ReviewEvent
+        model = portfolios.PortfolioEvent
 
     portfolio = factory.SubFactory(PortfolioFactory)
     from_state = PortfolioState.DRAFT

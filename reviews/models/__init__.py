@@ -1,4 +1,4 @@
-from .assessment import AgreedScore, Assignment, CriterionScore, EvidenceRequest, ReviewEvent
+from .assessment import AgreedScore, Assignment, CriterionScore, EvidenceRequest
 from .awards import Award, Certificate, ReminderLog
 from .decisions import Decision, Report
 
@@ -12,5 +12,4 @@ __all__ = [
     "EvidenceRequest",
     "ReminderLog",
     "Report",
-    "ReviewEvent",
 ]

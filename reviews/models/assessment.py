@@ -113,24 +113,3 @@ class EvidenceRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"More evidence for {self.portfolio} by {self.due_date}"
-
-
-class ReviewEvent(models.Model):
-    """One row per workflow transition of a portfolio (append-only)."""
-
-    portfolio = models.ForeignKey(
-        "portfolios.Portfolio", on_delete=models.CASCADE, related_name="events"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    from_state = models.CharField(max_length=20)
-    to_state = models.CharField(max_length=20)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.portfolio}: {self.from_state} → {self.to_state}"
