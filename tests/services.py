@@ -65,17 +65,19 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def celery_worker(*, media_root: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start `celery -A ee_portal worker` on a private queue; yield the queue name."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
+def celery_worker(
+    *, media_root: Path, extra_env: dict[str, str] | None = None, queue: str | None = None
+) -> Iterator[str]:
+    """Start `celery -A ee_portal worker` on a private queue (or ``queue``); yield its name."""
+    queue = queue or f"test-{uuid.uuid4().hex[:12]}"
     env = subprocess_env(EE_MEDIA_ROOT=str(media_root), **(extra_env or {}))
-    log = media_root.parent / f"{queue}.log"
+    log = media_root.parent / f"worker-{uuid.uuid4().hex[:8]}.log"
     media_root.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 -- fixed argv
             [sys.executable, "-m", "celery", "-A", "ee_portal", "worker", "-Q", queue,
              "--pool", "solo", "--concurrency", "1", "--without-heartbeat", "--without-gossip",
-             "--without-mingle", "--loglevel", "INFO", "-n", f"{queue}@%h"],
+             "--without-mingle", "--loglevel", "INFO", "-n", f"{log.stem}@%h"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:

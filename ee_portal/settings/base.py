@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ee_portal.audit",
+    "ee_portal.outbox",
     "network",
     "standards",
     "portfolios",
@@ -186,13 +187,19 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Fail fast when the broker is down: the outbox keeps the task for outbox.drain.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+}
 CELERY_BEAT_SCHEDULE = {
+    "outbox-drain": {"task": "outbox.drain", "schedule": 30.0},
     "review-reminders": {"task": "reviews.send_review_reminders", "schedule": 6 * 3600},
     "award-reminders": {"task": "reviews.send_award_reminders", "schedule": 6 * 3600},
 }
