@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -46,6 +47,9 @@ urlpatterns = [
     path("", include("reviews.award_urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+if settings.EE_BENCH_VIEWS:
+    urlpatterns += [path("bench/bare/", views.bench_bare, name="bench_bare")]
 
 handler404 = "ee_portal.errors.page_not_found"
 handler500 = "ee_portal.errors.server_error"

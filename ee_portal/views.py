@@ -64,3 +64,12 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **results}, status=200 if healthy else 503
     )
+
+
+@require_GET
+def bench_bare(request: HttpRequest) -> HttpResponse:
+    """Benchmark baseline (only with EE_BENCH_VIEWS): the full middleware stack plus one query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        (value,) = cursor.fetchone()
+    return HttpResponse(f"ok {value}", content_type="text/plain")

@@ -179,6 +179,8 @@ EE_MAX_UPLOAD_BYTES = env.int("EE_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 EE_AWARD_YEARS = env.int("EE_AWARD_YEARS", default=3)
 EE_EVIDENCE_RETENTION_DAYS = env.int("EE_EVIDENCE_RETENTION_DAYS", default=6 * 365)
 EE_INVITATION_DAYS = 14
+# Adds /bench/bare/, the one-query baseline view that `make bench` compares pages against.
+EE_BENCH_VIEWS = env.bool("EE_BENCH_VIEWS", default=False)
 
 # Celery: eager (in-process) unless a broker is configured.
 REDIS_URL = env.str("REDIS_URL", default="")
