@@ -45,6 +45,7 @@ urlpatterns = [
     path("portfolios/", include("portfolios.urls")),
     path("reviews/", include("reviews.urls")),
     path("", include("reviews.award_urls")),
+    path("privacy/", include("reviews.privacy_urls")),
     path("django-admin/", admin.site.urls),
 ]
 
