@@ -39,7 +39,7 @@ class UnitInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind")
+    list_display = ("name", "kind", "created_at")
     list_filter = ("kind",)
     search_fields = ("name",)
     inlines = [UnitInline]
@@ -73,9 +73,9 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("unit", "programme", "start_date", "end_date", "status")
-    list_filter = ("programme", "status")
-    search_fields = ("unit__name", "fee_reference")
+    list_display = ("unit", "programme", "start_date", "end_date", "status", "fee_reference")
+    list_filter = ("programme", "status", "unit__setting_type", "unit__region")
+    search_fields = ("unit__name", "unit__organisation__name", "fee_reference")
     list_select_related = ("unit", "programme")
     date_hierarchy = "end_date"
 
@@ -83,7 +83,7 @@ class MembershipAdmin(admin.ModelAdmin):
 @admin.register(UnitRole)
 class UnitRoleAdmin(admin.ModelAdmin):
     list_display = ("user", "unit", "role")
-    list_filter = ("role",)
+    list_filter = ("role", "unit__setting_type")
     search_fields = ("user__email", "unit__name")
     list_select_related = ("user", "unit")
 
@@ -91,14 +91,28 @@ class UnitRoleAdmin(admin.ModelAdmin):
 @admin.register(AssessorProfile)
 class AssessorProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "expert_by_experience", "home_organisation", "trained_on")
-    list_filter = ("expert_by_experience",)
-    search_fields = ("user__email", "user__full_name")
+    list_filter = ("expert_by_experience", "trained_frameworks")
+    search_fields = ("user__email", "user__full_name", "home_organisation__name")
+    list_select_related = ("user", "home_organisation")
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "unit", "role", "expires_at", "accepted_at", "revoked_at")
-    list_filter = ("role",)
+    list_display = (
+        "email",
+        "unit",
+        "role",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+        "sent_count",
+    )
+    list_filter = ("role", "expires_at", "accepted_at", "revoked_at")
     search_fields = ("email", "unit__name")
+    list_select_related = ("unit",)
+    # Invitations are made and re-sent in the portal (which mints and emails the token).
     exclude = ("token_hash",)
-    readonly_fields = ("accepted_at", "accepted_by", "sent_count")
+    readonly_fields = ("accepted_at", "accepted_by", "sent_count", "invited_by")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -4,12 +4,23 @@ Idempotent: every object is looked up by a natural key first. Never run in produ
 """
 
 import datetime as dt
+import hashlib
+import secrets
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from .enums import MembershipStatus, OrganisationKind, Region, SettingType, UnitRoleKind
-from .models import AssessorProfile, Membership, Organisation, Programme, Unit, UnitRole, User
+from .models import (
+    AssessorProfile,
+    Invitation,
+    Membership,
+    Organisation,
+    Programme,
+    Unit,
+    UnitRole,
+    User,
+)
 
 DEMO_PASSWORD = "enabling-demo"  # noqa: S105 -- documented demo password (DESIGN.md)
 
@@ -41,15 +52,24 @@ def _unit(org: Organisation, name: str, setting: str, region: str, **extra) -> U
     return unit
 
 
-def _membership(unit: Unit, programme: Programme, start: dt.date, years: int, status: str) -> None:
+def _membership(
+    unit: Unit,
+    programme: Programme,
+    start: dt.date,
+    years: int,
+    status: str,
+    *,
+    reason: str = "Demo: fee not yet paid",
+    end: dt.date | None = None,
+) -> None:
     if not Membership.objects.filter(unit=unit, programme=programme).exists():
         Membership.objects.create(
             unit=unit,
             programme=programme,
             start_date=start,
-            end_date=start.replace(year=start.year + years) - dt.timedelta(days=1),
+            end_date=end or start.replace(year=start.year + years) - dt.timedelta(days=1),
             status=status,
-            status_reason="" if status == MembershipStatus.ACTIVE else "Demo: fee not yet paid",
+            status_reason="" if status == MembershipStatus.ACTIVE else reason,
             fee_reference=f"EE-{unit.pk:05d}",
         )
 
@@ -131,4 +151,78 @@ def seed_network() -> DemoNetwork:
     )
     _membership(units["wing"], prisons, today - dt.timedelta(days=1050), 3, MembershipStatus.ACTIVE)
     _membership(units["college"], ee, today - dt.timedelta(days=1200), 3, MembershipStatus.LAPSED)
+    _seed_more_members(demo, today)
     return demo
+
+
+def _seed_more_members(demo: DemoNetwork, today: dt.date) -> None:
+    """More settings and regions, memberships in every state (one ending soon, one renewed,
+    one suspended) and one pending invitation, for the admin screens."""
+    orgs, units = demo.organisations, demo.units
+    orgs["care"], _ = Organisation.objects.get_or_create(
+        name="Greenfields Care Ltd", defaults={"kind": OrganisationKind.PROVIDER}
+    )
+    orgs["lantern"], _ = Organisation.objects.get_or_create(
+        name="Lantern Trust", defaults={"kind": OrganisationKind.CHARITY}
+    )
+    units["northgate"] = _unit(
+        orgs["trust"],
+        "Northgate Community Mental Health Team",
+        SettingType.HEALTH_COMMUNITY,
+        Region.NORTH_EAST,
+    )
+    units["greenfields"] = _unit(
+        orgs["care"], "Greenfields Care Home", SettingType.SOCIAL_CARE, Region.EAST_MIDLANDS
+    )
+    units["lantern"] = _unit(
+        orgs["lantern"], "Lantern Recovery Café", SettingType.THIRD_SECTOR, Region.SCOTLAND
+    )
+    units["civic"] = _unit(
+        orgs["care"], "Civic Works Staff Wellbeing", SettingType.WORKPLACE, Region.WEST_MIDLANDS
+    )
+    ee = Programme.objects.get(code="ee-award")
+    cofc = Programme.objects.get(code="cofc")
+    # Ends in 45 days: shows on the dashboard's "ending within 90 days".
+    _membership(
+        units["northgate"],
+        ee,
+        today - dt.timedelta(days=1050),
+        3,
+        MembershipStatus.ACTIVE,
+        end=today + dt.timedelta(days=45),
+    )
+    _membership(
+        units["greenfields"],
+        ee,
+        today - dt.timedelta(days=300),
+        3,
+        MembershipStatus.SUSPENDED,
+        reason="Demo: suspended while the home changes manager",
+    )
+    _membership(units["civic"], cofc, today - dt.timedelta(days=30), 1, MembershipStatus.ACTIVE)
+    # A renewal: the first period is kept as history, the second is current.
+    if not Membership.objects.filter(unit=units["lantern"], programme=ee).exists():
+        first_start = today - dt.timedelta(days=3 * 365 + 100)
+        first_end = today - dt.timedelta(days=101)
+        for start, end in (
+            (first_start, first_end),
+            (first_end + dt.timedelta(days=1), first_end + dt.timedelta(days=3 * 365)),
+        ):
+            Membership.objects.create(
+                unit=units["lantern"],
+                programme=ee,
+                start_date=start,
+                end_date=end,
+                status=MembershipStatus.ACTIVE,
+                fee_reference=f"EE-LANTERN-{start.year}",
+            )
+    # A pending invitation (no email is sent by the seed; re-send it from the unit page).
+    if not Invitation.objects.filter(email="new.contributor@demo.test").exists():
+        Invitation.objects.create(
+            email="new.contributor@demo.test",
+            unit=units["riverside"],
+            role=UnitRoleKind.CONTRIBUTOR,
+            token_hash=hashlib.sha256(secrets.token_urlsafe(32).encode()).hexdigest(),
+            invited_by=demo.users["admin"],
+            expires_at=timezone.now() + dt.timedelta(days=14),
+        )

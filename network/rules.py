@@ -13,20 +13,49 @@ def is_assessor(user) -> bool:
     return bool(getattr(user, "is_assessor", False))
 
 
+def _role_in(user, unit_id: int | None) -> str | None:
+    """The user's role in the unit, from a per-request cache (one query per user object)."""
+    if unit_id is None or not user.is_authenticated:
+        return None
+    cache = getattr(user, "_network_unit_roles", None)
+    if cache is None:
+        cache = dict(user.unit_roles.values_list("unit_id", "role"))
+        user._network_unit_roles = cache
+    return cache.get(unit_id)
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles after a role of this user changed in the same request."""
+    if hasattr(user, "_network_unit_roles"):
+        del user._network_unit_roles
+
+
 @rules.predicate
 def is_unit_member(user, unit) -> bool:
-    if unit is None or not user.is_authenticated:
-        return False
-    return user.unit_roles.filter(unit=unit).exists()
+    return unit is not None and _role_in(user, unit.pk) is not None
 
 
 @rules.predicate
 def is_unit_lead(user, unit) -> bool:
-    if unit is None or not user.is_authenticated:
-        return False
-    return user.unit_roles.filter(unit=unit, role=UnitRoleKind.LEAD).exists()
+    return unit is not None and _role_in(user, unit.pk) == UnitRoleKind.LEAD
+
+
+@rules.predicate
+def leads_unit_of(user, obj) -> bool:
+    """Lead of the unit an invitation or unit role belongs to."""
+    return obj is not None and _role_in(user, obj.unit_id) == UnitRoleKind.LEAD
+
+
+@rules.predicate
+def is_for_contributor(user, obj) -> bool:
+    """The invitation or unit role is a contributor one (leads manage only those)."""
+    return obj is not None and obj.role == UnitRoleKind.CONTRIBUTOR
 
 
 rules.add_perm("network.manage_network", is_ccqi_admin)
 rules.add_perm("network.view_unit", is_ccqi_admin | is_unit_member)
 rules.add_perm("network.manage_unit_people", is_ccqi_admin | is_unit_lead)
+# obj: an Invitation. Leads re-send or revoke contributor invitations of their own unit.
+rules.add_perm("network.manage_invitation", is_ccqi_admin | (leads_unit_of & is_for_contributor))
+# obj: a UnitRole. Leads remove contributors of their own unit; admins remove anyone.
+rules.add_perm("network.remove_unit_role", is_ccqi_admin | (leads_unit_of & is_for_contributor))

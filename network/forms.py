@@ -1,0 +1,170 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from .csv_io import MAX_IMPORT_BYTES
+from .enums import MembershipStatus, Region, SettingType, UnitRoleKind
+from .models import Membership, Organisation, Programme, Unit, User
+from .selectors import MemberFilters
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _blank(choices) -> list[tuple[str, str]]:
+    return [("", "Any"), *choices]
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label="Search unit or organisation", required=False, max_length=100)
+    programme = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(
+        label="Membership status", required=False, choices=_blank(MembershipStatus.choices)
+    )
+    setting_type = forms.ChoiceField(required=False, choices=_blank(SettingType.choices))
+    region = forms.ChoiceField(required=False, choices=_blank(Region.choices))
+    ending_within = forms.IntegerField(
+        label="Membership ends within (days)", required=False, min_value=0, max_value=3650
+    )
+
+    def __init__(self, *args, programmes: list[Programme], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = _blank([(p.code, p.name) for p in programmes])
+
+    def filters(self) -> MemberFilters:
+        """The filters to apply; invalid values are ignored (the form shows their errors)."""
+        self.is_valid()  # cleaned_data then holds only the fields that are valid
+        data = self.cleaned_data
+        return MemberFilters(
+            search=(data.get("q") or "").strip(),
+            programme=data.get("programme") or "",
+            status=data.get("status") or "",
+            setting_type=data.get("setting_type") or "",
+            region=data.get("region") or "",
+            ending_within_days=data.get("ending_within"),
+        )
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "website", "notes"]
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["organisation", "name", "setting_type", "region", "show_on_register", "address"]
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = [
+            "programme",
+            "start_date",
+            "end_date",
+            "status",
+            "status_reason",
+            "fee_reference",
+            "notes",
+        ]
+        widgets = {"start_date": _DATE, "end_date": _DATE}
+        labels = {"status_reason": "Reason (needed if lapsed or suspended)"}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The membership must end on or after its start date.")
+        if data.get("status") != MembershipStatus.ACTIVE and not data.get("status_reason"):
+            self.add_error("status_reason", "Please give a reason for this status.")
+        return data
+
+
+class RenewalForm(forms.Form):
+    start_date = forms.DateField(widget=_DATE)
+    end_date = forms.DateField(widget=_DATE)
+    fee_reference = forms.CharField(label="Fee or invoice reference", max_length=64, required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The membership must end on or after its start date.")
+        return data
+
+
+class MembershipStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=MembershipStatus.choices)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Needed when lapsing or suspending: the unit's lead may ask why.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("status") in (MembershipStatus.LAPSED, MembershipStatus.SUSPENDED)
+            and not (data.get("reason") or "").strip()
+        ):
+            self.add_error("reason", "Please give a reason.")
+        return data
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    role = forms.ChoiceField(choices=UnitRoleKind.choices, initial=UnitRoleKind.CONTRIBUTOR)
+
+    def __init__(self, *args, can_invite_leads: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_invite_leads:
+            self.fields["role"].choices = [
+                (UnitRoleKind.CONTRIBUTOR, UnitRoleKind.CONTRIBUTOR.label)
+            ]
+            self.fields["role"].help_text = "Unit leads invite contributors."
+
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(choices=UnitRoleKind.choices)
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = forms.CharField(label="Your full name", max_length=150)
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters, not a common password and not all numbers.",
+    )
+    password2 = forms.CharField(
+        label="Type the password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords don't match.")
+        elif first:
+            try:
+                validate_password(
+                    first, user=User(email=self.email, full_name=data.get("full_name", ""))
+                )
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"UTF-8 CSV, at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
