@@ -8,6 +8,11 @@ from .enums import EDITABLE_STATES, PortfolioState
 # Mirrors reviews.enums.ACTIVE_ASSIGNMENT_STATES (reviews imports portfolios, not the other
 # way round); tests/portfolios/test_rules.py asserts the two agree.
 CLEARED_ASSIGNMENT_STATES = ("scoring", "submitted")
+# Everything is editable in these states; in MORE_EVIDENCE only the reopened criteria.
+FULLY_EDITABLE_STATES = frozenset({PortfolioState.DRAFT, PortfolioState.DEFERRED})
+SUBMITTABLE_STATES = frozenset(
+    {PortfolioState.DRAFT, PortfolioState.MORE_EVIDENCE, PortfolioState.DEFERRED}
+)
 
 
 def _role(user, portfolio) -> str | None:
@@ -18,6 +23,45 @@ def _role(user, portfolio) -> str | None:
         cache = dict(user.unit_roles.values_list("unit_id", "role"))
         user._ee_unit_roles = cache
     return cache.get(portfolio.unit_id)
+
+
+def response_is_open(response) -> bool:
+    """May this criterion's narrative (and links to it) change in the portfolio's state?"""
+    state = response.portfolio.state
+    if state in FULLY_EDITABLE_STATES:
+        return True
+    return state == PortfolioState.MORE_EVIDENCE and response.reopened
+
+
+def evidence_is_open(portfolio, *, linked_ids, reopened_ids) -> bool:
+    """May an evidence item change? In MORE_EVIDENCE only if it supports no locked criterion."""
+    if portfolio.state in FULLY_EDITABLE_STATES:
+        return True
+    if portfolio.state != PortfolioState.MORE_EVIDENCE:
+        return False
+    return set(linked_ids) <= set(reopened_ids)
+
+
+def reopened_criterion_ids(portfolio) -> set[int]:
+    cached = getattr(portfolio, "_ee_reopened_ids", None)
+    if cached is None:
+        cached = set(
+            portfolio.responses.filter(reopened=True).values_list("criterion_id", flat=True)
+        )
+        portfolio._ee_reopened_ids = cached
+    return cached
+
+
+def lock_message(portfolio) -> str:
+    if portfolio.state == PortfolioState.MORE_EVIDENCE:
+        return (
+            "Only the criteria the assessor reopened can change now; the rest of the "
+            "portfolio stays as it was submitted."
+        )
+    return (
+        f"This portfolio is {PortfolioState(portfolio.state).label.lower()}, so it can no "
+        "longer be changed."
+    )
 
 
 @rules.predicate
@@ -48,9 +92,77 @@ def is_draft(user, portfolio) -> bool:
     return portfolio is not None and portfolio.state == PortfolioState.DRAFT
 
 
+@rules.predicate
+def is_submittable(user, portfolio) -> bool:
+    return portfolio is not None and portfolio.state in SUBMITTABLE_STATES
+
+
+@rules.predicate
+def is_response_member(user, response) -> bool:
+    return response is not None and _role(user, response.portfolio) is not None
+
+
+@rules.predicate
+def is_response_open(user, response) -> bool:
+    return response is not None and response_is_open(response)
+
+
+@rules.predicate
+def is_evidence_lead(user, evidence) -> bool:
+    return evidence is not None and _role(user, evidence.portfolio) == UnitRoleKind.LEAD
+
+
+@rules.predicate
+def is_evidence_uploader(user, evidence) -> bool:
+    return (
+        evidence is not None
+        and evidence.uploaded_by_id == user.pk
+        and _role(user, evidence.portfolio) is not None
+    )
+
+
+@rules.predicate
+def is_evidence_open(user, evidence) -> bool:
+    if evidence is None:
+        return False
+    portfolio = evidence.portfolio
+    if portfolio.state in FULLY_EDITABLE_STATES:
+        return True
+    if portfolio.state != PortfolioState.MORE_EVIDENCE:
+        return False
+    linked = evidence.links.values_list("criterion_id", flat=True)
+    return evidence_is_open(
+        portfolio, linked_ids=linked, reopened_ids=reopened_criterion_ids(portfolio)
+    )
+
+
+@rules.predicate
+def is_evidence_portfolio_editable(user, evidence) -> bool:
+    return evidence is not None and evidence.portfolio.state in EDITABLE_STATES
+
+
+@rules.predicate
+def can_view_evidence(user, obj) -> bool:
+    """Accepts an Evidence or a Portfolio."""
+    portfolio = getattr(obj, "portfolio", obj)
+    return portfolio is not None and can_view(user, portfolio)
+
+
 can_view = is_ccqi_admin | is_portfolio_member | is_cleared_assessor
 
 rules.add_perm("portfolios.view_portfolio", can_view)
-rules.add_perm("portfolios.edit_portfolio", (is_portfolio_member) & is_editable)
-rules.add_perm("portfolios.submit_portfolio", is_portfolio_lead & is_editable)
-rules.add_perm("portfolios.download_evidence", can_view)
+# Adding evidence and writing narratives: any member of the unit while the portfolio is open
+# (narratives are the unit's shared text; concurrent saves never overwrite each other).
+rules.add_perm("portfolios.edit_portfolio", is_portfolio_member & is_editable)
+rules.add_perm("portfolios.add_evidence", is_portfolio_member & is_editable)
+rules.add_perm("portfolios.edit_response", is_response_member & is_response_open)
+# Changing, deleting or (un)linking an item: the lead, or the contributor who added it.
+rules.add_perm(
+    "portfolios.change_evidence", (is_evidence_lead | is_evidence_uploader) & is_evidence_open
+)
+rules.add_perm(
+    "portfolios.link_evidence",
+    (is_evidence_lead | is_evidence_uploader) & is_evidence_portfolio_editable,
+)
+rules.add_perm("portfolios.submit_portfolio", is_portfolio_lead & is_submittable)
+rules.add_perm("portfolios.download_evidence", can_view_evidence)

@@ -1,16 +1,56 @@
 """Writes for portfolios, narratives and evidence. Every write goes through a function here."""
 
-from django.db import transaction
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ee_portal.audit.services import audit_log
+from ee_portal.lib.celery import enqueue_on_commit
+from standards.models import Criterion
 
-from .enums import CLOSED_STATES, TRANSITIONS, PortfolioState
-from .models import Portfolio, PortfolioEvent
+from .enums import (
+    CLOSED_STATES,
+    TRANSITIONS,
+    EvidenceKind,
+    EvidenceType,
+    PortfolioState,
+    SelfRating,
+)
+from .models import (
+    CriterionResponse,
+    Evidence,
+    EvidenceLink,
+    Portfolio,
+    PortfolioEvent,
+    PortfolioRevision,
+    evidence_upload_to,
+)
+from .rules import lock_message, response_is_open
+from .selectors import build_snapshot, portfolio_readiness
+from .uploads import PreparedUpload, copy_stored, prepare_upload
+
+logger = logging.getLogger(__name__)
 
 
 class InvalidTransitionError(Exception):
     """The portfolio is not in a state from which this transition is allowed."""
+
+
+class NarrativeConflictError(Exception):
+    """Someone else saved this narrative since the version the editor started from.
+
+    Nothing was overwritten; ``current`` is the stored response (their text and version).
+    """
+
+    def __init__(self, current: CriterionResponse) -> None:
+        super().__init__("Someone else saved this narrative while you were editing it.")
+        self.current = current
 
 
 def portfolio_transition(
@@ -50,3 +90,523 @@ def portfolio_transition(
         details={"from": from_state, "to": to_state},
     )
     return event
+
+
+# --- portfolios ---------------------------------------------------------------------------
+
+
+def portfolio_create(
+    *, unit, framework, cycle: str, actor, previous: Portfolio | None = None
+) -> Portfolio:
+    """Start a portfolio: one CriterionResponse per criterion of the framework.
+
+    With ``previous`` (an earlier awarded portfolio of the same unit) narratives are copied
+    to criteria with the same code, and every evidence item is copied (its file to a new
+    storage key) with ``carried_over_from`` set and its links re-made by criterion code.
+    Side effects: INSERTs, file copies through default storage, one audit event. The named
+    constraint portfolios_one_open_per_unit_cycle turns a second open portfolio into a
+    ValidationError.
+    """
+    if previous is not None and previous.unit_id != unit.pk:
+        raise ValidationError("A renewal can only start from the same unit's portfolio.")
+    if previous is not None and previous.state != PortfolioState.AWARDED:
+        raise ValidationError("A renewal starts from an awarded portfolio.")
+    criteria = list(
+        Criterion.objects.filter(standard__framework=framework).select_related("standard")
+    )
+    copied_files: list[str] = []
+    try:
+        with transaction.atomic():
+            portfolio = Portfolio(
+                unit=unit, framework=framework, cycle=cycle, created_by=actor, previous=previous
+            )
+            portfolio.save()
+            old_text: dict[str, CriterionResponse] = {}
+            if previous is not None:
+                old_text = {
+                    r.criterion.code: r for r in previous.responses.select_related("criterion")
+                }
+            CriterionResponse.objects.bulk_create(
+                [
+                    CriterionResponse(
+                        portfolio=portfolio,
+                        criterion=c,
+                        narrative=old_text[c.code].narrative if c.code in old_text else "",
+                        updated_by=actor,
+                    )
+                    for c in criteria
+                ]
+            )
+            if previous is not None:
+                copied_files = _carry_over_evidence(
+                    previous=previous, portfolio=portfolio, criteria=criteria, actor=actor
+                )
+            audit_log(
+                actor=actor,
+                verb="portfolio.create",
+                obj=portfolio,
+                details={"cycle": cycle, "previous": previous.pk if previous else None},
+            )
+    except IntegrityError as exc:
+        for name in copied_files:
+            default_storage.delete(name)
+        if "portfolios_one_open_per_unit_cycle" in str(exc) or "UNIQUE" in str(exc).upper():
+            raise ValidationError(
+                "This unit already has an open portfolio for this cycle.", code="duplicate"
+            ) from exc
+        raise
+    return portfolio
+
+
+def _carry_over_evidence(
+    *, previous: Portfolio, portfolio: Portfolio, criteria, actor
+) -> list[str]:
+    by_code = {c.code: c for c in criteria}
+    saved: list[str] = []
+    for old in previous.evidence.prefetch_related("links__criterion"):
+        new = Evidence(
+            portfolio=portfolio,
+            kind=old.kind,
+            title=old.title,
+            description=old.description,
+            evidence_type=old.evidence_type,
+            original_name=old.original_name,
+            content_type=old.content_type,
+            size=old.size,
+            sha256=old.sha256,
+            text=old.text,
+            contains_identifiable=old.contains_identifiable,
+            consent_recorded=old.consent_recorded,
+            uploaded_by=old.uploaded_by,
+            carried_over_from=old,
+        )
+        if old.kind == EvidenceKind.FILE and old.file and not old.file_purged_at:
+            new.file.name = copy_stored(default_storage, old.file.name, evidence_upload_to(new, ""))
+            saved.append(new.file.name)
+        elif old.kind == EvidenceKind.FILE:
+            continue
+        new.save()
+        EvidenceLink.objects.bulk_create(
+            [
+                EvidenceLink(evidence=new, criterion=by_code[link.criterion.code], linked_by=actor)
+                for link in old.links.all()
+                if link.criterion.code in by_code
+            ]
+        )
+    return saved
+
+
+# --- narratives ---------------------------------------------------------------------------
+
+
+def _require(actor, perm: str, obj, message: str) -> None:
+    if not actor.has_perm(perm, obj):
+        raise PermissionDenied(message)
+
+
+def response_save(
+    *,
+    response: CriterionResponse,
+    actor,
+    base_version: int,
+    narrative: str | None = None,
+    self_rating: str | None = None,
+) -> CriterionResponse:
+    """Save a narrative and/or self-rating, unless someone saved since ``base_version``.
+
+    A compare-and-swap UPDATE (version = base_version) makes the check atomic: a stale save
+    raises NarrativeConflictError carrying the stored text, and changes nothing.
+    Side effects: one UPDATE (version + 1); no audit event (narratives change often).
+    """
+    portfolio = response.portfolio
+    _require(actor, "portfolios.view_portfolio", portfolio, "You cannot see this portfolio.")
+    if not response_is_open(response):
+        raise PermissionDenied(lock_message(portfolio))
+    _require(actor, "portfolios.edit_response", response, "You cannot edit this narrative.")
+    changes: dict = {}
+    if narrative is not None:
+        changes["narrative"] = narrative.replace("\r\n", "\n")
+    if self_rating is not None:
+        if self_rating not in SelfRating.values:
+            raise ValidationError("Choose met, working towards or not started.")
+        changes["self_rating"] = self_rating
+    if not changes:
+        return response
+    updated = CriterionResponse.objects.filter(pk=response.pk, version=base_version).update(
+        version=F("version") + 1, updated_by=actor, updated_at=timezone.now(), **changes
+    )
+    current = CriterionResponse.objects.select_related("updated_by", "criterion").get(
+        pk=response.pk
+    )
+    current.portfolio = portfolio
+    if not updated:
+        raise NarrativeConflictError(current)
+    return current
+
+
+# --- evidence -----------------------------------------------------------------------------
+
+
+def _criteria_for(portfolio: Portfolio, criterion_ids: Iterable[int]) -> list[Criterion]:
+    ids = {int(i) for i in criterion_ids}
+    found = list(Criterion.objects.filter(pk__in=ids, standard__framework=portfolio.framework_id))
+    if len(found) != len(ids):
+        raise ValidationError("Choose criteria from this portfolio's standards.")
+    return found
+
+
+def _check_link_target(portfolio: Portfolio, criterion: Criterion) -> None:
+    if portfolio.state == PortfolioState.MORE_EVIDENCE:
+        reopened = portfolio.responses.filter(criterion=criterion, reopened=True).exists()
+        if not reopened:
+            raise PermissionDenied(
+                f"{criterion.code} was not reopened by the assessor, so its evidence cannot change."
+            )
+    elif portfolio.state not in (PortfolioState.DRAFT, PortfolioState.DEFERRED):
+        raise PermissionDenied(lock_message(portfolio))
+
+
+def _validate_declarations(
+    contains_identifiable: bool | None, consent_recorded: bool | None
+) -> bool | None:
+    if contains_identifiable is False:
+        return None
+    return consent_recorded
+
+
+def evidence_upload(
+    *,
+    portfolio: Portfolio,
+    actor,
+    upload,
+    title: str = "",
+    description: str = "",
+    evidence_type: str = EvidenceType.DOCUMENT,
+    contains_identifiable: bool | None = None,
+    consent_recorded: bool | None = None,
+    criterion_ids: Iterable[int] = (),
+) -> Evidence:
+    """Check an uploaded file by its content and store it under a generated key.
+
+    Reads the upload in chunks (constant memory); images are re-saved without EXIF/GPS first.
+    Raises UploadRejectedError (a ValidationError) with the reason. Side effects: one file in
+    default storage, INSERT of the Evidence row and its links, one audit event (metadata only).
+    If the database write fails, the stored file is deleted again.
+    """
+    _require(actor, "portfolios.view_portfolio", portfolio, "You cannot see this portfolio.")
+    if portfolio.state not in (
+        PortfolioState.DRAFT,
+        PortfolioState.DEFERRED,
+        PortfolioState.MORE_EVIDENCE,
+    ):
+        raise PermissionDenied(lock_message(portfolio))
+    _require(
+        actor, "portfolios.add_evidence", portfolio, "You cannot add evidence to this portfolio."
+    )
+    criteria = _criteria_for(portfolio, criterion_ids)
+    for criterion in criteria:
+        _check_link_target(portfolio, criterion)
+    prepared: PreparedUpload = prepare_upload(upload, max_bytes=settings.EE_MAX_UPLOAD_BYTES)
+    stored_name = ""
+    try:
+        evidence = Evidence(
+            portfolio=portfolio,
+            kind=EvidenceKind.FILE,
+            title=(title.strip() or prepared.display_name)[:200],
+            description=description,
+            evidence_type=evidence_type,
+            original_name=prepared.display_name,
+            content_type=prepared.content_type,
+            size=prepared.size,
+            sha256=prepared.sha256,
+            contains_identifiable=contains_identifiable,
+            consent_recorded=_validate_declarations(contains_identifiable, consent_recorded),
+            uploaded_by=actor,
+        )
+        stored_name = default_storage.save(evidence_upload_to(evidence, ""), prepared.file)
+        evidence.file.name = stored_name
+        evidence.full_clean(exclude=["file"])
+        with transaction.atomic():
+            evidence.save()
+            EvidenceLink.objects.bulk_create(
+                [EvidenceLink(evidence=evidence, criterion=c, linked_by=actor) for c in criteria]
+            )
+            audit_log(
+                actor=actor,
+                verb="evidence.upload",
+                obj=evidence,
+                details={
+                    "size": prepared.size,
+                    "content_type": prepared.content_type,
+                    "sha256": prepared.sha256,
+                },
+            )
+    except Exception:
+        if stored_name:
+            default_storage.delete(stored_name)
+        raise
+    finally:
+        prepared.close()
+    return evidence
+
+
+def evidence_create_text(
+    *,
+    portfolio: Portfolio,
+    actor,
+    title: str,
+    text: str,
+    description: str = "",
+    evidence_type: str = EvidenceType.FEEDBACK,
+    contains_identifiable: bool | None = None,
+    consent_recorded: bool | None = None,
+    criterion_ids: Iterable[int] = (),
+) -> Evidence:
+    """Text evidence (a quote, a testimonial). Side effects: INSERTs, one audit event."""
+    _require(actor, "portfolios.view_portfolio", portfolio, "You cannot see this portfolio.")
+    if portfolio.state not in (
+        PortfolioState.DRAFT,
+        PortfolioState.DEFERRED,
+        PortfolioState.MORE_EVIDENCE,
+    ):
+        raise PermissionDenied(lock_message(portfolio))
+    _require(
+        actor, "portfolios.add_evidence", portfolio, "You cannot add evidence to this portfolio."
+    )
+    if not text.strip():
+        raise ValidationError({"text": "Write the quote or testimonial."})
+    criteria = _criteria_for(portfolio, criterion_ids)
+    for criterion in criteria:
+        _check_link_target(portfolio, criterion)
+    evidence = Evidence(
+        portfolio=portfolio,
+        kind=EvidenceKind.TEXT,
+        title=title.strip()[:200],
+        description=description,
+        evidence_type=evidence_type,
+        text=text,
+        size=len(text.encode()),
+        contains_identifiable=contains_identifiable,
+        consent_recorded=_validate_declarations(contains_identifiable, consent_recorded),
+        uploaded_by=actor,
+    )
+    evidence.full_clean()
+    with transaction.atomic():
+        evidence.save()
+        EvidenceLink.objects.bulk_create(
+            [EvidenceLink(evidence=evidence, criterion=c, linked_by=actor) for c in criteria]
+        )
+        audit_log(actor=actor, verb="evidence.create_text", obj=evidence)
+    return evidence
+
+
+def _require_change(actor, evidence: Evidence) -> None:
+    _require(
+        actor, "portfolios.view_portfolio", evidence.portfolio, "You cannot see this portfolio."
+    )
+    if not actor.has_perm("portfolios.change_evidence", evidence):
+        if evidence.portfolio.state not in (PortfolioState.DRAFT, PortfolioState.DEFERRED):
+            raise PermissionDenied(lock_message(evidence.portfolio))
+        raise PermissionDenied(
+            "Only the unit lead or the person who added this item can change it."
+        )
+
+
+def evidence_update(
+    *,
+    evidence: Evidence,
+    actor,
+    title: str,
+    description: str,
+    evidence_type: str,
+    contains_identifiable: bool | None,
+    consent_recorded: bool | None,
+    text: str | None = None,
+) -> Evidence:
+    """Change an item's details and declarations. Side effects: one UPDATE, one audit event."""
+    _require_change(actor, evidence)
+    evidence.title = title.strip()[:200]
+    evidence.description = description
+    evidence.evidence_type = evidence_type
+    evidence.contains_identifiable = contains_identifiable
+    evidence.consent_recorded = _validate_declarations(contains_identifiable, consent_recorded)
+    fields = [
+        "title",
+        "description",
+        "evidence_type",
+        "contains_identifiable",
+        "consent_recorded",
+        "updated_at",
+    ]
+    if text is not None and evidence.kind == EvidenceKind.TEXT:
+        if not text.strip():
+            raise ValidationError({"text": "Write the quote or testimonial."})
+        evidence.text = text
+        evidence.size = len(text.encode())
+        fields += ["text", "size"]
+    evidence.full_clean(exclude=["file"])
+    with transaction.atomic():
+        evidence.save(update_fields=fields)
+        audit_log(actor=actor, verb="evidence.update", obj=evidence)
+    return evidence
+
+
+def evidence_delete(*, evidence: Evidence, actor) -> None:
+    """Delete an item, its links and its stored file (the file once the row is gone)."""
+    _require_change(actor, evidence)
+    name = evidence.file.name if evidence.file else ""
+    with transaction.atomic():
+        audit_log(actor=actor, verb="evidence.delete", obj=evidence)
+        evidence.delete()
+        if name:
+            transaction.on_commit(lambda: default_storage.delete(name))
+
+
+def evidence_link(*, evidence: Evidence, criterion: Criterion, actor) -> EvidenceLink:
+    """Link an item to a criterion (idempotent). In MORE_EVIDENCE only to reopened criteria."""
+    _require(
+        actor, "portfolios.view_portfolio", evidence.portfolio, "You cannot see this portfolio."
+    )
+    _check_link_target(evidence.portfolio, criterion)
+    _require(
+        actor,
+        "portfolios.link_evidence",
+        evidence,
+        "Only the unit lead or the person who added this item can link it.",
+    )
+    if criterion.standard.framework_id != evidence.portfolio.framework_id:
+        raise ValidationError("That criterion is not part of this portfolio's standards.")
+    link, created = EvidenceLink.objects.get_or_create(
+        evidence=evidence, criterion=criterion, defaults={"linked_by": actor}
+    )
+    if created:
+        audit_log(
+            actor=actor, verb="evidence.link", obj=evidence, details={"criterion": criterion.code}
+        )
+    return link
+
+
+def evidence_unlink(*, evidence: Evidence, criterion: Criterion, actor) -> None:
+    """Remove the link between an item and a criterion (a no-op if there is none)."""
+    _require(
+        actor, "portfolios.view_portfolio", evidence.portfolio, "You cannot see this portfolio."
+    )
+    _check_link_target(evidence.portfolio, criterion)
+    _require(
+        actor,
+        "portfolios.link_evidence",
+        evidence,
+        "Only the unit lead or the person who added this item can unlink it.",
+    )
+    deleted, _ = EvidenceLink.objects.filter(evidence=evidence, criterion=criterion).delete()
+    if deleted:
+        audit_log(
+            actor=actor, verb="evidence.unlink", obj=evidence, details={"criterion": criterion.code}
+        )
+
+
+def evidence_set_links(*, evidence: Evidence, criterion_ids: Iterable[int], actor) -> None:
+    """Make the item's links exactly ``criterion_ids`` (through evidence_link/unlink, so every
+    change is checked and audited). Unchanged links are left alone."""
+    wanted = {int(i) for i in criterion_ids}
+    current = set(evidence.links.values_list("criterion_id", flat=True))
+    if wanted == current:
+        return
+    criteria = {
+        c.pk: c
+        for c in Criterion.objects.filter(pk__in=wanted | current).select_related("standard")
+    }
+    with transaction.atomic():
+        for criterion_id in sorted(current - wanted):
+            evidence_unlink(evidence=evidence, criterion=criteria[criterion_id], actor=actor)
+        for criterion_id in sorted(wanted - current):
+            if criterion_id not in criteria:
+                raise ValidationError("Choose criteria from this portfolio's standards.")
+            evidence_link(evidence=evidence, criterion=criteria[criterion_id], actor=actor)
+
+
+# --- submission ---------------------------------------------------------------------------
+
+
+class NotReadyError(ValidationError):
+    """The readiness checklist is not empty."""
+
+
+def _snapshot(*, portfolio: Portfolio, actor) -> PortfolioRevision:
+    last = portfolio.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    return PortfolioRevision.objects.create(
+        portfolio=portfolio,
+        number=last + 1,
+        created_by=actor,
+        snapshot=build_snapshot(portfolio=portfolio),
+    )
+
+
+def _submit(*, portfolio: Portfolio, actor, sources: set[str], to_state: str) -> PortfolioRevision:
+    from .tasks import portfolio_notify_submitted  # noqa: PLC0415 -- tasks sit above services
+
+    if not actor.has_perm("portfolios.view_portfolio", portfolio):
+        raise PermissionDenied("You cannot see this portfolio.")
+    if not actor.has_perm("portfolios.submit_portfolio", portfolio):
+        raise PermissionDenied("Only the unit lead can submit the portfolio, while it is open.")
+    with transaction.atomic():
+        locked = Portfolio.objects.select_for_update().get(pk=portfolio.pk)
+        if locked.state not in sources:
+            raise InvalidTransitionError(
+                f"This portfolio is {PortfolioState(locked.state).label.lower()}, so it cannot be "
+                "submitted now (perhaps someone has just submitted it)."
+            )
+        missing = portfolio_readiness(portfolio=locked)
+        if missing:
+            raise NotReadyError(
+                f"{len(missing)} thing{'s' if len(missing) != 1 else ''} still "
+                f"need{'s' if len(missing) == 1 else ''} doing before you can submit."
+            )
+        portfolio_transition(portfolio=locked, to_state=to_state, actor=actor)
+        revision = _snapshot(portfolio=locked, actor=actor)
+        if to_state == PortfolioState.RESUBMITTED:
+            locked.responses.filter(reopened=True).update(reopened=False)
+        enqueue_on_commit(
+            portfolio_notify_submitted, portfolio_id=locked.pk, revision_id=revision.pk
+        )
+    portfolio.state = locked.state
+    portfolio.submitted_at = locked.submitted_at
+    return revision
+
+
+def portfolio_submit(*, portfolio: Portfolio, actor) -> PortfolioRevision:
+    """Submit a draft (draft -> submitted). Only the unit lead, only with nothing missing.
+
+    Side effects: row lock; state change + PortfolioEvent + audit (portfolio_transition);
+    PortfolioRevision n+1 with a JSON snapshot; an email to every CCQI admin queued on commit.
+    A second concurrent submit waits for the lock, then fails the state guard.
+    """
+    return _submit(
+        portfolio=portfolio,
+        actor=actor,
+        sources={PortfolioState.DRAFT},
+        to_state=PortfolioState.SUBMITTED,
+    )
+
+
+def portfolio_resubmit(*, portfolio: Portfolio, actor) -> PortfolioRevision:
+    """Resubmit after more evidence was requested or the award was deferred.
+
+    Readiness in MORE_EVIDENCE covers only the reopened criteria. Same side effects as
+    portfolio_submit, plus reopened=False on every response.
+    """
+    return _submit(
+        portfolio=portfolio,
+        actor=actor,
+        sources={PortfolioState.MORE_EVIDENCE, PortfolioState.DEFERRED},
+        to_state=PortfolioState.RESUBMITTED,
+    )
+
+
+def evidence_download_audit(*, evidence: Evidence, actor, inline: bool) -> None:
+    """One audit event per download (no content)."""
+    audit_log(actor=actor, verb="evidence.download", obj=evidence, details={"inline": inline})
+
+
+def portfolio_export_audit(*, portfolio: Portfolio, actor) -> None:
+    audit_log(actor=actor, verb="portfolio.export_zip", obj=portfolio)

@@ -1,11 +1,22 @@
-"""Public award pages: the register and certificate verification."""
+"""Award pages: the public register and verification, plus unit and admin award pages."""
 
 from django.urls import path
 
-from . import award_views
+from . import award_views as views
 
 app_name = "awards"
 urlpatterns = [
-    path("awards/", award_views.award_register, name="register"),
-    path("verify/<str:code>/", award_views.certificate_verify, name="verify"),
+    path("awards/", views.award_register, name="register"),
+    path("verify/<str:code>/", views.certificate_verify, name="verify"),
+    path("awards/manage/", views.award_list, name="list"),
+    path("awards/<int:pk>/", views.award_detail, name="detail"),
+    path("awards/<int:pk>/certificate.pdf", views.certificate_download, name="certificate"),
+    path("awards/<int:pk>/suspend/", views.award_suspend_view, name="suspend"),
+    path("awards/<int:pk>/revoke/", views.award_revoke_view, name="revoke"),
+    path("awards/<int:pk>/reinstate/", views.award_reinstate_view, name="reinstate"),
+    path("awards/<int:pk>/certificate/render/", views.certificate_requeue_view, name="requeue"),
+    path("awards/<int:pk>/open-review/", views.award_open_review_view, name="open_review"),
+    path("awards/<int:pk>/feedback/", views.feedback_request_view, name="feedback_request"),
+    path("awards/<int:pk>/feedback/release/", views.feedback_release_view, name="feedback_release"),
+    path("awards/<int:pk>/feedback.pdf", views.feedback_download, name="feedback"),
 ]

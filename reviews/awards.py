@@ -1,15 +1,67 @@
-"""Awards and certificates: services and selectors (the award side of the reviews app)."""
+"""Awards and certificates: services and selectors (the award side of the reviews app).
+
+The stored award status is valid / suspended / revoked. What the public sees (the "live"
+status) is derived on read: revoked > suspended by an admin > expired > suspended because the
+unit's Enabling Environments membership is not active today > valid. Nothing is written when a
+membership lapses or is renewed, so the award follows the membership automatically.
+"""
 
 import datetime as dt
+import logging
 import secrets
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 
-from .models import Award, Certificate, Decision
+from ee_portal.audit.services import audit_log
+from ee_portal.lib.celery import enqueue_on_commit
+from ee_portal.lib.emails import send_templated_email
+from network.enums import MembershipStatus, UnitRoleKind
+from network.models import Membership, UnitRole
+from portfolios.enums import CLOSED_STATES, Cycle
+from portfolios.models import Portfolio
+from portfolios.services import portfolio_create
+from standards.models import Framework
 
+from . import award_rules  # noqa: F401 -- registers the award permissions
+from .enums import AwardStatus, CertificateStatus, ReportKind, ReportStatus
+from .models import AgreedScore, Award, Certificate, Decision, ReminderLog, Report
+from .models.awards import certificate_upload_to
+
+logger = logging.getLogger(__name__)
+
+AWARD_TITLE = "Enabling Environments Award"
 # 32 random bytes as URL-safe text: unguessable, unrelated to the certificate number.
 VERIFY_CODE_BYTES = 32
+# Active membership of either programme keeps an award live (prisons join "ee-prisons").
+EE_PROGRAMME_CODES = ("ee-award", "ee-prisons")
+# Reminders before the end of an award: (key suffix, months before the end date).
+ENDING_REMINDERS = (("ends-1m", 1), ("ends-3m", 3), ("ends-6m", 6))
+ERROR_MAX_CHARS = 500
+QR_MASK = 0
+QR_BORDER = 4
+
+
+class LiveStatus(models.TextChoices):
+    VALID = "valid", "Valid"
+    EXPIRED = "expired", "Expired"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Revoked"
+
+
+class CertificateRenderError(Exception):
+    """Rendering or storing a certificate PDF failed; the task retries with backoff."""
+
+
+LAPSED_REASON = (
+    "The unit's Enabling Environments membership is not active at the moment. The award will "
+    "show as valid again as soon as the membership is renewed."
+)
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
@@ -19,8 +71,183 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month + 1, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def certificate_number_for(award: Award) -> str:
     return f"EE-{award.start_date:%Y}-{award.pk:05d}"
+
+
+def verification_url(certificate: Certificate) -> str:
+    """The absolute public URL printed (and QR-encoded) on the certificate."""
+    return f"{settings.EE_SITE_URL}/verify/{certificate.verify_code}/"
+
+
+# ---------------------------------------------------------------------------------------------
+# Selectors
+# ---------------------------------------------------------------------------------------------
+
+
+def _membership_active(today: dt.date, unit_ref: str = "unit_id") -> Exists:
+    return Exists(
+        Membership.objects.filter(
+            unit=OuterRef(unit_ref),
+            programme__code__in=EE_PROGRAMME_CODES,
+            status=MembershipStatus.ACTIVE,
+            start_date__lte=today,
+            end_date__gte=today,
+        )
+    )
+
+
+def award_annotate_live(qs: QuerySet[Award], *, today: dt.date | None = None) -> QuerySet[Award]:
+    """Annotate ``membership_active`` and ``live_status`` (one EXISTS subquery, no extra query)."""
+    today = today or timezone.localdate()
+    return qs.annotate(membership_active=_membership_active(today)).annotate(
+        live_status=Case(
+            When(status=AwardStatus.REVOKED, then=Value(LiveStatus.REVOKED.value)),
+            When(status=AwardStatus.SUSPENDED, then=Value(LiveStatus.SUSPENDED.value)),
+            When(end_date__lt=today, then=Value(LiveStatus.EXPIRED.value)),
+            When(membership_active=False, then=Value(LiveStatus.SUSPENDED.value)),
+            default=Value(LiveStatus.VALID.value),
+            output_field=models.CharField(),
+        )
+    )
+
+
+def award_live_status(award: Award, *, today: dt.date | None = None) -> LiveStatus:
+    """The status shown to the public. Uses the ``live_status`` annotation when present,
+    otherwise one query for the membership."""
+    today = today or timezone.localdate()
+    annotated = getattr(award, "live_status", None)
+    if annotated is not None:
+        return LiveStatus(annotated)
+    if award.status == AwardStatus.REVOKED:
+        return LiveStatus.REVOKED
+    if award.status == AwardStatus.SUSPENDED:
+        return LiveStatus.SUSPENDED
+    if award.end_date < today:
+        return LiveStatus.EXPIRED
+    active = Membership.objects.filter(
+        unit_id=award.unit_id,
+        programme__code__in=EE_PROGRAMME_CODES,
+        status=MembershipStatus.ACTIVE,
+        start_date__lte=today,
+        end_date__gte=today,
+    ).exists()
+    return LiveStatus.VALID if active else LiveStatus.SUSPENDED
+
+
+def award_live_reason(award: Award, *, today: dt.date | None = None) -> str:
+    """Why the award is not valid ("" when it is). No query when ``live_status`` is annotated."""
+    live = award_live_status(award, today=today)
+    if live in (LiveStatus.REVOKED, LiveStatus.SUSPENDED) and award.status != AwardStatus.VALID:
+        return award.status_reason
+    if live == LiveStatus.SUSPENDED:
+        return LAPSED_REASON
+    if live == LiveStatus.EXPIRED:
+        return f"The award ended on {award.end_date:%-d %B %Y}."
+    return ""
+
+
+def award_register_queryset(
+    *,
+    setting_type: str | None = None,
+    region: str | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[Award]:
+    """Current award holders for the public register (one query; paginate it).
+
+    Only awards whose live status is valid, for units that have not opted out of the register;
+    when a unit holds overlapping awards (a renewal), only the newest is listed.
+    """
+    today = today or timezone.localdate()
+    newer = Award.objects.filter(
+        unit=OuterRef("unit_id"),
+        status=AwardStatus.VALID,
+        start_date__gt=OuterRef("start_date"),
+        start_date__lte=today,
+    )
+    qs = (
+        Award.objects.filter(
+            status=AwardStatus.VALID,
+            start_date__lte=today,
+            end_date__gte=today,
+            unit__show_on_register=True,
+        )
+        .filter(_membership_active(today))
+        .exclude(Exists(newer))
+        .select_related("unit__organisation", "framework")
+        .order_by("unit__name", "-start_date", "pk")
+    )
+    if setting_type:
+        qs = qs.filter(unit__setting_type=setting_type)
+    if region:
+        qs = qs.filter(unit__region=region)
+    return qs
+
+
+def award_list_visible_to(*, user, today: dt.date | None = None) -> QuerySet[Award]:
+    """Awards the user may see (admins: all; unit members: their units'), with live status and
+    certificate joined (one query). Agrees with the reviews.view_award rule."""
+    qs = award_annotate_live(
+        Award.objects.select_related("unit__organisation", "framework", "certificate"), today=today
+    ).order_by("-start_date", "-pk")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_ccqi_admin:
+        return qs
+    return qs.filter(unit__in=UnitRole.objects.filter(user=user).values("unit_id"))
+
+
+def award_get_for_page(*, pk: int, today: dt.date | None = None) -> Award | None:
+    """One award with everything its page shows, live status included (one query)."""
+    return (
+        award_annotate_live(
+            Award.objects.select_related(
+                "unit__organisation", "framework", "certificate", "portfolio", "decision"
+            ),
+            today=today,
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def award_get_by_verify_code(*, code: str, today: dt.date | None = None) -> Award | None:
+    """The award behind a certificate's public code, with live status (one query)."""
+    return (
+        award_annotate_live(
+            Award.objects.select_related("unit__organisation", "framework", "certificate"),
+            today=today,
+        )
+        .filter(certificate__verify_code=code)
+        .first()
+    )
+
+
+def open_review_portfolios(*, award: Award) -> QuerySet[Portfolio]:
+    """Open interim-review or renewal portfolios of the award's unit (one query)."""
+    return Portfolio.objects.filter(
+        unit_id=award.unit_id, cycle__in=(Cycle.INTERIM, Cycle.RENEWAL)
+    ).exclude(state__in=sorted(s.value for s in CLOSED_STATES))
+
+
+def feedback_report_for(*, portfolio_id: int) -> Report | None:
+    return Report.objects.filter(portfolio_id=portfolio_id, kind=ReportKind.FEEDBACK).first()
+
+
+# ---------------------------------------------------------------------------------------------
+# Issuing and rendering
+# ---------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -28,10 +255,14 @@ def award_issue_for_decision(*, decision: Decision, actor) -> Award:
     """Create the Award and its Certificate row for an "awarded" decision (idempotent).
 
     The hook the decision workflow calls inside its transaction. A second call for the same
-    decision returns the existing award (the decision is one-to-one with its award).
+    decision returns the existing award (the decision is one-to-one with its award, and the
+    certificate one-to-one with the award: reviews_one_certificate_per_award).
+    Side effects (first call only): INSERT award + certificate, audit event, and on commit the
+    reviews.render_certificate task.
     """
-    existing = Award.objects.filter(decision=decision).select_related("certificate").first()
+    existing = Award.objects.filter(decision=decision).first()
     if existing is not None:
+        _certificate_ensure(award=existing)
         return existing
     years = settings.EE_AWARD_YEARS
     start = decision.decided_on
@@ -50,10 +281,479 @@ def award_issue_for_decision(*, decision: Decision, actor) -> Award:
         with transaction.atomic():
             award.save()
     except IntegrityError:
-        return Award.objects.get(decision=decision)
-    Certificate.objects.create(
-        award=award,
-        number=certificate_number_for(award),
-        verify_code=secrets.token_urlsafe(VERIFY_CODE_BYTES),
+        award = Award.objects.get(decision=decision)
+        _certificate_ensure(award=award)
+        return award
+    certificate = _certificate_ensure(award=award)
+    audit_log(
+        actor=actor,
+        verb="award.issued",
+        obj=award,
+        details={"certificate": certificate.number, "end_date": award.end_date.isoformat()},
     )
     return award
+
+
+def _certificate_ensure(*, award: Award) -> Certificate:
+    """Get or create the award's one certificate; queue its render when it is not ready."""
+    certificate = Certificate.objects.filter(award=award).first()
+    if certificate is None:
+        try:
+            with transaction.atomic():
+                certificate = Certificate.objects.create(
+                    award=award,
+                    number=certificate_number_for(award),
+                    verify_code=secrets.token_urlsafe(VERIFY_CODE_BYTES),
+                )
+        except IntegrityError:  # a concurrent call made it first
+            return Certificate.objects.get(award=award)
+        _queue_render(certificate)
+    return certificate
+
+
+def _queue_render(certificate: Certificate) -> None:
+    from .award_tasks import render_certificate  # noqa: PLC0415 -- award_tasks imports this module
+
+    enqueue_on_commit(render_certificate, certificate_id=certificate.pk)
+
+
+def qr_code(payload: str):
+    """The segno QR code drawn on certificates (tests decode and compare against it).
+
+    A fixed mask: segno's automatic choice tries all eight in pure Python and was most of its
+    time. Any mask is valid QR, and scanners read it the same.
+    """
+    import segno  # noqa: PLC0415 -- only needed when a PDF is rendered
+
+    return segno.make_qr(payload, error="m", mask=QR_MASK)
+
+
+def qr_png_data_uri(payload: str) -> str:
+    """The QR code as a PNG data URI, one pixel per module (pixelated in the PDF: crisp)."""
+    return qr_code(payload).png_data_uri(scale=1, border=QR_BORDER)
+
+
+def certificate_context(certificate: Certificate) -> dict[str, Any]:
+    award = certificate.award
+    url = verification_url(certificate)
+    return {
+        "certificate": certificate,
+        "award": award,
+        "unit": award.unit,
+        "organisation": award.unit.organisation,
+        "framework": award.framework,
+        "award_title": AWARD_TITLE,
+        "verify_url": url,
+        "qr_data_uri": qr_png_data_uri(url),
+    }
+
+
+def _store_pdf(field: models.fields.files.FieldFile, name: str, content: bytes) -> None:
+    """Save under a fixed name, replacing a file left by an interrupted earlier attempt."""
+    if field.storage.exists(name):
+        field.storage.delete(name)
+    field.save(name, ContentFile(content), save=False)
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
+
+
+def certificate_render(*, certificate_id: int, notify: bool = True) -> Certificate | None:
+    """Render the certificate PDF and store it (idempotent; run by reviews.render_certificate).
+
+    Returns None when the row is gone. A ready certificate whose file exists is left alone.
+    The row is locked while rendering, so two deliveries of the task never both write.
+    Side effects: the PDF in default storage; UPDATE status/rendered_at (or attempts/error on
+    failure, then CertificateRenderError); on first success the unit leads are emailed.
+    """
+    from .pdf import render_pdf  # noqa: PLC0415 -- WeasyPrint loads only where PDFs are made
+
+    failure: BaseException | None = None
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+        if certificate is None:
+            logger.info("Certificate %s is gone; nothing to render", certificate_id)
+            return None
+        if (
+            certificate.status == CertificateStatus.READY
+            and certificate.pdf
+            and certificate.pdf.storage.exists(certificate.pdf.name)
+        ):
+            return certificate
+        certificate.award = Award.objects.select_related("unit__organisation", "framework").get(
+            pk=certificate.award_id
+        )
+        try:
+            pdf = render_pdf(
+                template="pdf/certificate.html", context=certificate_context(certificate)
+            )
+            _store_pdf(certificate.pdf, certificate_upload_to(certificate, ""), pdf)
+        except Exception as exc:  # noqa: BLE001 -- any failure is recorded and retried
+            failure = exc
+            certificate.attempts += 1
+            certificate.error = _error_text(exc)
+            certificate.status = CertificateStatus.FAILED
+            certificate.save(update_fields=["attempts", "error", "status", "updated_at"])
+            logger.warning("Certificate %s failed to render: %s", certificate.pk, certificate.error)
+        else:
+            certificate.status = CertificateStatus.READY
+            certificate.rendered_at = timezone.now()
+            certificate.error = ""
+            certificate.save(update_fields=["pdf", "status", "rendered_at", "error", "updated_at"])
+            if notify:
+                _queue_email(award_id=certificate.award_id, kind="certificate-ready")
+    if failure is not None:
+        raise CertificateRenderError(certificate.error) from failure
+    return certificate
+
+
+def certificate_requeue(*, certificate: Certificate, actor) -> bool:
+    """Queue the render again (admins, after a failure). Returns False when already ready."""
+    if not actor.has_perm("reviews.manage_award", certificate.award):
+        raise PermissionDenied
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.status == CertificateStatus.READY and certificate.pdf:
+            return False
+        certificate.status = CertificateStatus.PENDING
+        certificate.save(update_fields=["status", "updated_at"])
+        audit_log(actor=actor, verb="certificate.requeued", obj=certificate)
+        _queue_render(certificate)
+    return True
+
+
+def certificate_record_download(*, certificate: Certificate, actor) -> None:
+    audit_log(actor=actor, verb="certificate.downloaded", obj=certificate)
+
+
+# ---------------------------------------------------------------------------------------------
+# Status changes (admins)
+# ---------------------------------------------------------------------------------------------
+
+
+def _change_status(
+    *, award: Award, actor, to: str, reason: str, allowed_from: tuple[str, ...], verb: str
+) -> Award:
+    if not actor.has_perm("reviews.manage_award", award):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if to != AwardStatus.VALID and not reason:
+        raise ValidationError({"reason": "Please give a reason: it is shown to the public."})
+    with transaction.atomic():
+        award = Award.objects.select_for_update().get(pk=award.pk)
+        if award.status == to:
+            return award
+        if award.status not in allowed_from:
+            raise ValidationError(
+                f"An award that is {award.get_status_display().lower()} cannot be changed this way."
+            )
+        previous = award.status
+        award.status = to
+        award.status_reason = reason
+        award.status_changed_at = timezone.now()
+        award.full_clean()
+        award.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+        audit_log(actor=actor, verb=verb, obj=award, details={"from": previous, "reason": reason})
+        _queue_email(award_id=award.pk, kind=to if to != AwardStatus.VALID else "reinstated")
+    return award
+
+
+def award_suspend(*, award: Award, actor, reason: str) -> Award:
+    """Suspend a valid award (admins). Side effects: UPDATE, audit event, email to unit leads."""
+    return _change_status(
+        award=award,
+        actor=actor,
+        to=AwardStatus.SUSPENDED,
+        reason=reason,
+        allowed_from=(AwardStatus.VALID,),
+        verb="award.suspended",
+    )
+
+
+def award_revoke(*, award: Award, actor, reason: str) -> Award:
+    """Revoke an award for good (admins). Side effects: UPDATE, audit event, email to leads."""
+    return _change_status(
+        award=award,
+        actor=actor,
+        to=AwardStatus.REVOKED,
+        reason=reason,
+        allowed_from=(AwardStatus.VALID, AwardStatus.SUSPENDED),
+        verb="award.revoked",
+    )
+
+
+def award_reinstate(*, award: Award, actor, note: str = "") -> Award:
+    """Lift an admin suspension (a revocation is final). Side effects as for award_suspend."""
+    return _change_status(
+        award=award,
+        actor=actor,
+        to=AwardStatus.VALID,
+        reason=note,
+        allowed_from=(AwardStatus.SUSPENDED,),
+        verb="award.reinstated",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Interim review and renewal
+# ---------------------------------------------------------------------------------------------
+
+
+def award_open_review(*, award: Award, actor, cycle: str) -> Portfolio:
+    """Open the unit's interim-review or renewal portfolio, starting from the awarded one.
+
+    Idempotent: an open portfolio of that cycle is returned as it is. A renewal uses the newest
+    published standards (evidence is carried over by portfolios.services.portfolio_create).
+    Side effects: the portfolio (and carried-over evidence), an audit event.
+    """
+    if not actor.has_perm("reviews.manage_award", award):
+        raise PermissionDenied
+    if cycle not in (Cycle.INTERIM, Cycle.RENEWAL):
+        raise ValidationError("Choose an interim review or a renewal.")
+    award = Award.objects.select_related("unit", "portfolio", "framework").get(pk=award.pk)
+    existing = open_review_portfolios(award=award).filter(cycle=cycle).first()
+    if existing is not None:
+        return existing
+    if award.status == AwardStatus.REVOKED:
+        raise ValidationError("This award has been revoked, so it cannot be reviewed or renewed.")
+    framework = award.framework
+    if cycle == Cycle.RENEWAL:
+        framework = Framework.objects.current() or award.framework
+    with transaction.atomic():
+        portfolio = portfolio_create(
+            unit=award.unit,
+            framework=framework,
+            cycle=cycle,
+            actor=actor,
+            previous=award.portfolio,
+        )
+        audit_log(
+            actor=actor,
+            verb=f"award.{cycle}_opened",
+            obj=award,
+            details={"portfolio": portfolio.pk},
+        )
+    return portfolio
+
+
+# ---------------------------------------------------------------------------------------------
+# Emails and reminders
+# ---------------------------------------------------------------------------------------------
+
+
+def _queue_email(*, award_id: int, kind: str) -> None:
+    from .award_tasks import send_award_email  # noqa: PLC0415 -- award_tasks imports this module
+
+    enqueue_on_commit(send_award_email, award_id=award_id, kind=kind)
+
+
+EMAIL_TEMPLATES = {
+    "certificate-ready": "award-certificate-ready",
+    "suspended": "award-status",
+    "revoked": "award-status",
+    "reinstated": "award-status",
+    "interim-due": "award-reminder",
+    "ends-6m": "award-reminder",
+    "ends-3m": "award-reminder",
+    "ends-1m": "award-reminder",
+}
+
+
+def award_recipients(*, award: Award) -> list[str]:
+    """Unit leads' addresses; every member's when the unit has no lead (one query)."""
+    roles = list(
+        UnitRole.objects.filter(unit_id=award.unit_id, user__is_active=True).values_list(
+            "role", "user__email"
+        )
+    )
+    leads = [email for role, email in roles if role == UnitRoleKind.LEAD]
+    return sorted(leads or [email for _, email in roles])
+
+
+def award_email_send(*, award_id: int, kind: str) -> int:
+    """Send one award email to the unit (run by reviews.send_award_email). Returns mails sent."""
+    award = (
+        Award.objects.select_related("unit__organisation", "certificate", "framework")
+        .filter(pk=award_id)
+        .first()
+    )
+    if award is None or kind not in EMAIL_TEMPLATES:
+        logger.info("Award email %s for award %s skipped", kind, award_id)
+        return 0
+    context = {
+        "award": award,
+        "unit": award.unit,
+        "kind": kind,
+        "award_title": AWARD_TITLE,
+        "months": {"ends-6m": 6, "ends-3m": 3, "ends-1m": 1}.get(kind),
+        "verify_url": verification_url(award.certificate) if hasattr(award, "certificate") else "",
+        "award_path": f"/awards/{award.pk}/",
+    }
+    return send_templated_email(EMAIL_TEMPLATES[kind], award_recipients(award=award), context)
+
+
+def _due_reminder(award: Award, today: dt.date) -> tuple[str, list[str]] | None:
+    """The reminder due today, and the keys it covers (an earlier, missed stage is not sent)."""
+    if today > award.end_date:
+        return None
+    for position, (suffix, months) in enumerate(ENDING_REMINDERS):
+        if today >= _add_months(award.end_date, -months):
+            covered = [f"award:{award.pk}:{s}" for s, _ in ENDING_REMINDERS[position:]]
+            return suffix, covered
+    return None
+
+
+def award_send_reminders(*, today: dt.date | None = None) -> list[str]:
+    """Queue the interim-review and ending reminders that are due, each once (ReminderLog).
+
+    Awards that are revoked or suspended by an admin get none. One query for the awards, one
+    for the existing keys, and one INSERT per reminder sent. Returns the keys sent.
+    """
+    today = today or timezone.localdate()
+    awards = list(
+        Award.objects.filter(status=AwardStatus.VALID, end_date__gte=today).filter(
+            Q(interim_due__lte=today) | Q(end_date__lte=_add_months(today, 6))
+        )
+    )
+    sent_keys = set(
+        ReminderLog.objects.filter(key__startswith="award:").values_list("key", flat=True)
+    )
+    sent: list[str] = []
+    for award in awards:
+        due: list[tuple[str, list[str]]] = []
+        interim_key = f"award:{award.pk}:interim-due"
+        if award.interim_due <= today:
+            due.append(("interim-due", [interim_key]))
+        ending = _due_reminder(award, today)
+        if ending is not None:
+            due.append(ending)
+        for kind, keys in due:
+            if keys[0] in sent_keys:
+                continue
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        ReminderLog.objects.create(key=keys[0])
+                except IntegrityError:  # another beat run got there first
+                    continue
+                for key in keys[1:]:
+                    ReminderLog.objects.get_or_create(key=key)
+                _queue_email(award_id=award.pk, kind=kind)
+            sent_keys.update(keys)
+            sent.append(keys[0])
+    return sent
+
+
+# ---------------------------------------------------------------------------------------------
+# Feedback report (agreed rating and comment per criterion)
+# ---------------------------------------------------------------------------------------------
+
+
+def feedback_report_request(*, portfolio: Portfolio, actor) -> Report:
+    """Queue the feedback report PDF for a portfolio (admins). Re-renders an existing one.
+
+    Side effects: get-or-create Report(kind=feedback), status "rendering", audit event, and on
+    commit the reviews.render_feedback_report task.
+    """
+    from .award_tasks import render_feedback_report  # noqa: PLC0415 -- award_tasks imports this
+
+    if not getattr(actor, "is_ccqi_admin", False):
+        raise PermissionDenied
+    if not AgreedScore.objects.filter(portfolio=portfolio).exists():
+        raise ValidationError("There are no agreed ratings for this portfolio yet.")
+    with transaction.atomic():
+        report, _ = Report.objects.get_or_create(
+            portfolio=portfolio, kind=ReportKind.FEEDBACK, defaults={"author": actor}
+        )
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status == ReportStatus.RENDERING:
+            return report
+        report.status = ReportStatus.RENDERING
+        report.error = ""
+        report.save(update_fields=["status", "error", "updated_at"])
+        audit_log(actor=actor, verb="feedback_report.requested", obj=report)
+        enqueue_on_commit(render_feedback_report, report_id=report.pk)
+    return report
+
+
+def feedback_context(report: Report) -> dict[str, Any]:
+    portfolio = report.portfolio
+    labels = dict(portfolio.framework.rating_choices)
+    scores = list(
+        AgreedScore.objects.filter(portfolio=portfolio)
+        .select_related("criterion__standard")
+        .order_by("criterion__standard__number", "criterion__order", "criterion__code")
+    )
+    standards: list[dict[str, Any]] = []
+    for score in scores:
+        standard = score.criterion.standard
+        if not standards or standards[-1]["standard"].pk != standard.pk:
+            standards.append({"standard": standard, "scores": []})
+        score.rating_label = labels.get(score.rating, score.rating)
+        standards[-1]["scores"].append(score)
+    return {
+        "report": report,
+        "portfolio": portfolio,
+        "unit": portfolio.unit,
+        "organisation": portfolio.unit.organisation,
+        "framework": portfolio.framework,
+        "standards": standards,
+        "award_title": AWARD_TITLE,
+        "generated_on": timezone.localdate(),
+    }
+
+
+def feedback_report_render(*, report_id: int) -> Report | None:
+    """Render the feedback report PDF (run by reviews.render_feedback_report; idempotent).
+
+    Side effects: the PDF in default storage and status ready, or status failed with the error
+    (class and message) and CertificateRenderError so the task retries.
+    """
+    from .pdf import render_pdf  # noqa: PLC0415 -- WeasyPrint loads only where PDFs are made
+
+    failure: BaseException | None = None
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update()
+            .filter(pk=report_id, kind=ReportKind.FEEDBACK)
+            .first()
+        )
+        if report is None:
+            logger.info("Feedback report %s is gone; nothing to render", report_id)
+            return None
+        if report.status == ReportStatus.READY and report.pdf:
+            return report
+        report.portfolio = Portfolio.objects.select_related("unit__organisation", "framework").get(
+            pk=report.portfolio_id
+        )
+        try:
+            pdf = render_pdf(template="pdf/feedback.html", context=feedback_context(report))
+            _store_pdf(report.pdf, f"reports/{report.portfolio_id}/feedback-{report.pk}.pdf", pdf)
+        except Exception as exc:  # noqa: BLE001 -- any failure is recorded and retried
+            failure = exc
+            report.status = ReportStatus.FAILED
+            report.error = _error_text(exc)
+            report.save(update_fields=["status", "error", "updated_at"])
+        else:
+            report.status = ReportStatus.READY
+            report.error = ""
+            report.save(update_fields=["pdf", "status", "error", "updated_at"])
+    if failure is not None:
+        raise CertificateRenderError(report.error) from failure
+    return report
+
+
+def feedback_report_release(*, report: Report, actor) -> Report:
+    """Let the unit download a ready feedback report (admins). Side effects: UPDATE, audit."""
+    if not getattr(actor, "is_ccqi_admin", False):
+        raise PermissionDenied
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status != ReportStatus.READY:
+            raise ValidationError("The feedback report PDF is not ready yet.")
+        if report.released_at is None:
+            report.released_at = timezone.now()
+            report.save(update_fields=["released_at", "updated_at"])
+            audit_log(actor=actor, verb="feedback_report.released", obj=report)
+    return report

@@ -1,6 +1,35 @@
-from django.db.models import QuerySet
+"""Reads for reviews. Each returns prefetched data so pages keep a constant query count."""
 
-from .models import Assignment
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, Min, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from network.models import AssessorProfile, UnitRole
+from portfolios.enums import PortfolioState
+from portfolios.models import CriterionResponse, EvidenceLink, Portfolio, PortfolioRevision
+from portfolios.selectors import CriterionChange, revision_diff
+from standards.models import Criterion
+
+from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState
+from .models import AgreedScore, Assignment, CriterionScore, Decision, EvidenceRequest, Report
+
+# Portfolios an admin works on from the review queue.
+QUEUE_STATES = (
+    PortfolioState.SUBMITTED,
+    PortfolioState.IN_REVIEW,
+    PortfolioState.MORE_EVIDENCE,
+    PortfolioState.RESUBMITTED,
+    PortfolioState.INTERIM_REPORT,
+    PortfolioState.VISIT,
+    PortfolioState.PANEL,
+)
+# Assignments still owing work (declaration or scores).
+OPEN_ASSIGNMENT_STATES = (AssignmentState.AWAITING_DECLARATION, AssignmentState.SCORING)
+# Assignments that count on a portfolio (not handed back).
+LIVE_ASSIGNMENT_STATES = (*OPEN_ASSIGNMENT_STATES, AssignmentState.SUBMITTED)
+PREVIEWABLE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 def assignment_list_for_assessor(*, user) -> QuerySet[Assignment]:
@@ -10,3 +39,290 @@ def assignment_list_for_assessor(*, user) -> QuerySet[Assignment]:
         .select_related("portfolio__unit__organisation")
         .order_by("due_date", "id")
     )
+
+
+def review_queue_for_admin(*, today: dt.date | None = None) -> QuerySet[Portfolio]:
+    """Portfolios under review, overdue first, then by state and the next due date.
+
+    Two queries when evaluated: the portfolios (annotated with ``next_due``, ``is_overdue``,
+    ``open_count``) and one prefetch of their assignments with assessors.
+    """
+    today = today or timezone.localdate()
+    open_filter = Q(assignments__state__in=OPEN_ASSIGNMENT_STATES)
+    state_order = Case(
+        *(When(state=state, then=Value(index)) for index, state in enumerate(QUEUE_STATES)),
+        default=Value(99),
+    )
+    return (
+        Portfolio.objects.filter(state__in=QUEUE_STATES)
+        .select_related("unit__organisation", "framework")
+        .annotate(
+            next_due=Min("assignments__due_date", filter=open_filter),
+            open_count=Count("assignments", filter=open_filter),
+        )
+        .annotate(
+            is_overdue=Case(When(next_due__lt=today, then=Value(True)), default=Value(False)),
+            state_order=state_order,
+        )
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(state__in=LIVE_ASSIGNMENT_STATES)
+                .select_related("assessor")
+                .order_by("-is_lead", "id"),
+                to_attr="live_assignments",
+            )
+        )
+        .order_by("-is_overdue", "state_order", "next_due", "id")
+    )
+
+
+def review_queue_counts() -> dict[str, int]:
+    """How many portfolios sit in each queue state (one query)."""
+    rows = (
+        Portfolio.objects.filter(state__in=QUEUE_STATES)
+        .values("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["state"]: row["n"] for row in rows}
+
+
+def assessor_conflict_reason(*, assessor, unit) -> str:
+    """Why the assessor may not review this unit, or "" when there is no derived conflict.
+
+    Conflicts: the assessor's home organisation is the unit's organisation, or they hold a
+    role in the unit or in any unit of the same organisation. Two queries at most.
+    """
+    home_id = (
+        AssessorProfile.objects.filter(user=assessor)
+        .values_list("home_organisation_id", flat=True)
+        .first()
+    )
+    if home_id is not None and home_id == unit.organisation_id:
+        return (
+            f"{assessor} works for {unit.organisation} (their home organisation), "
+            f"which runs {unit}."
+        )
+    role = (
+        UnitRole.objects.filter(user=assessor, unit__organisation_id=unit.organisation_id)
+        .select_related("unit")
+        .first()
+    )
+    if role is not None:
+        if role.unit_id == unit.pk:
+            return f"{assessor} is {role.get_role_display().lower()} of {unit} itself."
+        return (
+            f"{assessor} is {role.get_role_display().lower()} of {role.unit}, another unit "
+            f"of {unit.organisation}."
+        )
+    return ""
+
+
+def criteria_for_portfolio(*, portfolio: Portfolio) -> QuerySet[Criterion]:
+    """The portfolio's framework criteria in standard order, with their standard (one query)."""
+    return (
+        Criterion.objects.filter(standard__framework_id=portfolio.framework_id)
+        .select_related("standard")
+        .order_by("standard__number", "order", "code")
+    )
+
+
+@dataclass
+class EvidenceItem:
+    pk: int
+    title: str
+    kind: str
+    content_type: str
+    original_name: str
+    text: str
+
+    @property
+    def is_previewable(self) -> bool:
+        return self.kind == "file" and self.content_type in PREVIEWABLE_TYPES
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+@dataclass
+class ScoringRow:
+    criterion: Criterion
+    response: CriterionResponse | None
+    evidence: list[EvidenceItem] = field(default_factory=list)
+    score: CriterionScore | None = None
+    others: list[CriterionScore] = field(default_factory=list)
+
+
+def _evidence_by_criterion(portfolio: Portfolio) -> dict[int, list[EvidenceItem]]:
+    links = (
+        EvidenceLink.objects.filter(evidence__portfolio=portfolio)
+        .select_related("evidence")
+        .only(
+            "criterion_id",
+            "evidence__id",
+            "evidence__title",
+            "evidence__kind",
+            "evidence__content_type",
+            "evidence__original_name",
+            "evidence__text",
+        )
+        .order_by("evidence__title", "evidence_id")
+    )
+    grouped: dict[int, list[EvidenceItem]] = {}
+    for link in links:
+        ev = link.evidence
+        grouped.setdefault(link.criterion_id, []).append(
+            EvidenceItem(ev.pk, ev.title, ev.kind, ev.content_type, ev.original_name, ev.text)
+        )
+    return grouped
+
+
+def scoring_rows(*, assignment: Assignment) -> list[ScoringRow]:
+    """One row per criterion: narrative, linked evidence, own score, and (only once this
+    assessor has submitted) the other assessors' submitted scores.
+
+    Four queries (five after submission) whatever the number of evidence items.
+    """
+    portfolio = assignment.portfolio
+    criteria = list(criteria_for_portfolio(portfolio=portfolio))
+    responses = {r.criterion_id: r for r in portfolio.responses.all()}
+    evidence = _evidence_by_criterion(portfolio)
+    own = {s.criterion_id: s for s in assignment.scores.all()}
+    others: dict[int, list[CriterionScore]] = {}
+    if assignment.state == AssignmentState.SUBMITTED:
+        for score in (
+            CriterionScore.objects.filter(
+                assignment__portfolio=portfolio, assignment__state=AssignmentState.SUBMITTED
+            )
+            .exclude(assignment=assignment)
+            .select_related("assignment__assessor")
+            .order_by("assignment_id")
+        ):
+            others.setdefault(score.criterion_id, []).append(score)
+    return [
+        ScoringRow(
+            criterion=c,
+            response=responses.get(c.pk),
+            evidence=evidence.get(c.pk, []),
+            score=own.get(c.pk),
+            others=others.get(c.pk, []),
+        )
+        for c in criteria
+    ]
+
+
+@dataclass
+class ConsolidationRow:
+    criterion: Criterion
+    scores: list[CriterionScore | None]
+    agreed: AgreedScore | None
+
+    @property
+    def ratings(self) -> set[str]:
+        return {s.rating for s in self.scores if s is not None and s.rating}
+
+    @property
+    def disagreement(self) -> bool:
+        return len(self.ratings) > 1
+
+    @property
+    def suggested(self) -> str:
+        ratings = self.ratings
+        return next(iter(ratings)) if len(ratings) == 1 else ""
+
+
+def consolidation_data(*, portfolio: Portfolio) -> tuple[list[Assignment], list[ConsolidationRow]]:
+    """Cleared assignments and, per criterion, each assessor's score beside the agreed one.
+
+    Four queries: criteria, assignments, their scores, agreed scores.
+    """
+    criteria = list(criteria_for_portfolio(portfolio=portfolio))
+    assignments = list(
+        portfolio.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES)
+        .select_related("assessor")
+        .order_by("-is_lead", "id")
+    )
+    scores: dict[tuple[int, int], CriterionScore] = {
+        (s.assignment_id, s.criterion_id): s
+        for s in CriterionScore.objects.filter(assignment__in=assignments)
+    }
+    agreed = {a.criterion_id: a for a in portfolio.agreed_scores.all()}
+    rows = [
+        ConsolidationRow(
+            criterion=c,
+            scores=[scores.get((a.pk, c.pk)) for a in assignments],
+            agreed=agreed.get(c.pk),
+        )
+        for c in criteria
+    ]
+    return assignments, rows
+
+
+def open_evidence_request(*, portfolio: Portfolio) -> EvidenceRequest | None:
+    return (
+        portfolio.evidence_requests.filter(resolved_at__isnull=True)
+        .prefetch_related("criteria")
+        .first()
+    )
+
+
+def reopened_criterion_ids(*, portfolio: Portfolio) -> set[int]:
+    """Criteria named in the latest evidence request (resolved or not): what changed last."""
+    latest = portfolio.evidence_requests.order_by("-created_at", "-id").first()
+    if latest is None:
+        return set()
+    return set(latest.criteria.values_list("id", flat=True))
+
+
+def changes_since_last_revision(*, portfolio: Portfolio) -> dict[str, CriterionChange]:
+    """What the unit changed per criterion (by code) between its last two (re)submissions.
+
+    One query (the two newest revisions); empty before the first resubmission.
+    """
+    revisions = list(PortfolioRevision.objects.filter(portfolio=portfolio).order_by("-number")[:2])
+    if len(revisions) < 2:
+        return {}
+    new, old = revisions
+    return {change.code: change for change in revision_diff(old=old, new=new)}
+
+
+def reports_for_portfolio(*, portfolio: Portfolio, released_only: bool = False) -> list[Report]:
+    qs = portfolio.reports.select_related("author").order_by("kind")
+    if released_only:
+        qs = qs.filter(released_at__isnull=False)
+    return list(qs)
+
+
+def decisions_for_portfolio(*, portfolio: Portfolio) -> list[Decision]:
+    return list(portfolio.decisions.select_related("decided_by"))
+
+
+def agreed_scores_for_pdf(
+    *, portfolio: Portfolio
+) -> list[tuple[Criterion, AgreedScore | None, str]]:
+    """Every criterion with its agreed score and the rating's label, for report PDFs.
+
+    Two queries (agreed scores, criteria); the framework must already be loaded.
+    """
+    labels = dict(portfolio.framework.rating_choices)
+    agreed = {a.criterion_id: a for a in portfolio.agreed_scores.all()}
+    rows = []
+    for criterion in criteria_for_portfolio(portfolio=portfolio):
+        score = agreed.get(criterion.pk)
+        rows.append((criterion, score, labels.get(score.rating, score.rating) if score else ""))
+    return rows
+
+
+def assignments_due_between(*, start: dt.date, end: dt.date) -> QuerySet[Assignment]:
+    """Open assignments due in [start, end], with assessor and unit (one query)."""
+    return Assignment.objects.filter(
+        state__in=OPEN_ASSIGNMENT_STATES, due_date__gte=start, due_date__lte=end
+    ).select_related("assessor", "portfolio__unit")
+
+
+def assignments_overdue(*, today: dt.date) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(
+        state__in=OPEN_ASSIGNMENT_STATES, due_date__lt=today
+    ).select_related("assessor", "portfolio__unit")

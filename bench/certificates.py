@@ -1,0 +1,255 @@
+"""Certificate benchmarks (issue 6, point 9). Not part of the test suite. Prints JSON.
+
+1. Render time: the award certificate against WeasyPrint rendering a one-line page in the same
+   run (medians of several runs, after a warm-up). Target: certificate <= 2x the one-liner.
+2. Throughput: N certificates through a real Celery worker on Redis (one solo worker process)
+   against the same renders in an in-process loop. Target: worker >= 80% of the loop.
+
+Part 2 needs PostgreSQL and Redis; it makes (and drops) its own database, never the test one:
+    BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ee_bench_awards)
+    BENCH_REDIS_URL    (default redis://127.0.0.1:6379/7)
+Usage: .venv/bin/python bench/certificates.py [--count 200] [--runs 7] [--render-only]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ee_bench_awards")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+MEDIA = Path(tempfile.mkdtemp(prefix="ee-bench-awards-"))
+
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="ee_portal.settings.base",
+    DJANGO_DEBUG="1",
+    DATABASE_URL=DB_URL,
+    REDIS_URL=REDIS,
+    EE_MEDIA_ROOT=str(MEDIA),
+    EMAIL_URL="consolemail://",
+)
+sys.path.insert(0, str(ROOT))
+
+
+def _median_seconds(fn, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def bench_render(runs: int) -> dict:
+    import datetime as dt  # noqa: PLC0415 -- after the environment is set
+
+    from weasyprint import HTML  # noqa: PLC0415, TID253 -- the baseline is plain WeasyPrint
+
+    from network.models import Organisation, Unit  # noqa: PLC0415
+    from reviews import awards  # noqa: PLC0415
+    from reviews.models import Award, Certificate  # noqa: PLC0415
+    from reviews.pdf import render_pdf  # noqa: PLC0415, TID253 -- benchmarks the real renderer
+    from standards.models import Framework  # noqa: PLC0415
+
+    org = Organisation(name="Demo Health NHS Trust")
+    unit = Unit(organisation=org, name="Oak House Therapeutic Community")
+    framework = Framework(title="Enabling Environments standards", version="2026")
+    award = Award(
+        pk=1,
+        unit=unit,
+        framework=framework,
+        start_date=dt.date(2026, 3, 14),
+        end_date=dt.date(2029, 3, 13),
+        interim_due=dt.date(2027, 9, 12),
+    )
+    certificate = Certificate(award=award, number="EE-2026-00001", verify_code="x" * 43)
+
+    def one_line() -> bytes:
+        return HTML(string="<p>One line.</p>").write_pdf()
+
+    def certificate_pdf() -> bytes:
+        return render_pdf(
+            template="pdf/certificate.html", context=awards.certificate_context(certificate)
+        )
+
+    one_line()
+    certificate_pdf()  # warm-up: fontconfig, template loading
+    baseline = _median_seconds(one_line, runs)
+    cert = _median_seconds(certificate_pdf, runs)
+    return {
+        "runs": runs,
+        "one_line_page_median_s": round(baseline, 4),
+        "certificate_median_s": round(cert, 4),
+        "ratio": round(cert / baseline, 2),
+        "target_ratio_max": 2.0,
+        "meets_target": cert / baseline <= 2.0,
+    }
+
+
+def _recreate_database() -> None:
+    import psycopg2  # noqa: PLC0415 -- only for part 2
+
+    parsed = urlparse(DB_URL)
+    name = parsed.path.lstrip("/")
+    conn = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password or None,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def _make_certificates(count: int) -> list[int]:
+    import datetime as dt  # noqa: PLC0415 -- after the environment is set
+    import secrets  # noqa: PLC0415 -- after the environment is set
+
+    from network.enums import Region, SettingType  # noqa: PLC0415
+    from network.models import Organisation, Unit  # noqa: PLC0415
+    from portfolios.models import Portfolio  # noqa: PLC0415
+    from reviews.awards import VERIFY_CODE_BYTES  # noqa: PLC0415
+    from reviews.models import Award, Certificate, Decision  # noqa: PLC0415
+    from standards.models import Framework  # noqa: PLC0415
+
+    framework = Framework.objects.create(code="bench", title="EE standards", version="2026")
+    org = Organisation.objects.create(name="Bench Trust")
+    start = dt.date(2026, 3, 14)
+    ids = []
+    for i in range(count):
+        unit = Unit.objects.create(
+            organisation=org,
+            name=f"Bench Unit {i:03d}",
+            setting_type=SettingType.HEALTH_INPATIENT,
+            region=Region.LONDON,
+        )
+        portfolio = Portfolio.objects.create(unit=unit, framework=framework, state="awarded")
+        decision = Decision.objects.create(
+            portfolio=portfolio, outcome="awarded", rationale="Bench", decided_on=start
+        )
+        award = Award.objects.create(
+            unit=unit,
+            portfolio=portfolio,
+            decision=decision,
+            framework=framework,
+            start_date=start,
+            end_date=dt.date(2029, 3, 13),
+            interim_due=dt.date(2027, 9, 12),
+        )
+        certificate = Certificate.objects.create(
+            award=award,
+            number=f"EE-2026-{award.pk:05d}",
+            verify_code=secrets.token_urlsafe(VERIFY_CODE_BYTES),
+        )
+        ids.append(certificate.pk)
+    return ids
+
+
+def _reset(ids: list[int]) -> None:
+    import shutil  # noqa: PLC0415
+
+    from reviews.models import Certificate  # noqa: PLC0415
+
+    Certificate.objects.filter(pk__in=ids).update(status="pending", pdf="", rendered_at=None)
+    shutil.rmtree(MEDIA / "certificates", ignore_errors=True)
+
+
+def bench_throughput(count: int) -> dict:
+    import django  # noqa: PLC0415
+    from django.core.management import call_command  # noqa: PLC0415
+
+    _recreate_database()
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+    from celery import Celery  # noqa: PLC0415
+
+    from reviews.awards import certificate_render  # noqa: PLC0415
+    from reviews.models import Certificate  # noqa: PLC0415
+
+    ids = _make_certificates(count)
+
+    start = time.perf_counter()
+    for pk in ids:
+        certificate_render(certificate_id=pk, notify=False)
+    loop_s = time.perf_counter() - start
+    assert Certificate.objects.filter(pk__in=ids, status="ready").count() == count
+    _reset(ids)
+
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    log = MEDIA / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(  # noqa: S603 -- fixed argv
+            [sys.executable, "-m", "celery", "-A", "ee_portal", "worker", "-Q", queue,
+             "--pool", "solo", "--concurrency", "1", "--without-heartbeat", "--without-gossip",
+             "--without-mingle", "--loglevel", "WARNING", "-n", f"{queue}@%h"],
+            cwd=ROOT, env=os.environ.copy(), stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        client = Celery("ee_portal", broker=REDIS)
+        # Warm the worker (imports, fontconfig) as the loop was warmed by bench_render.
+        client.send_task("audit.ping", kwargs={"note": "bench"}, queue=queue)
+        from ee_portal.audit.models import AuditEvent  # noqa: PLC0415
+
+        while not AuditEvent.objects.filter(verb="system.ping").exists():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log.read_text(errors="replace"))
+            time.sleep(0.1)
+        start = time.perf_counter()
+        for pk in ids:
+            client.send_task(
+                "reviews.render_certificate", kwargs={"certificate_id": pk}, queue=queue
+            )
+        deadline = time.monotonic() + 30 * 60
+        while Certificate.objects.filter(pk__in=ids, status="ready").count() < count:
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log.read_text(errors="replace"))
+            time.sleep(0.05)
+        worker_s = time.perf_counter() - start
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    return {
+        "certificates": count,
+        "in_process_loop_s": round(loop_s, 2),
+        "in_process_per_s": round(count / loop_s, 2),
+        "celery_worker_s": round(worker_s, 2),
+        "celery_worker_per_s": round(count / worker_s, 2),
+        "worker_vs_loop": round(loop_s / worker_s, 3),
+        "target_min": 0.8,
+        "meets_target": loop_s / worker_s >= 0.8,
+        "worker": "1 solo process on Redis, PostgreSQL shared with the loop",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--render-only", action="store_true")
+    args = parser.parse_args()
+
+    import django  # noqa: PLC0415
+
+    django.setup()
+    result = {"render": bench_render(args.runs)}
+    if not args.render_only:
+        result["throughput"] = bench_throughput(args.count)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

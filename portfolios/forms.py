@@ -1,0 +1,128 @@
+from django import forms
+
+from .enums import EvidenceType, SelfRating
+from .models import Evidence
+
+YES_NO_UNSET = [("", "Not answered yet"), ("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+def yes_no_initial(value: bool | None) -> str:
+    return {True: "yes", False: "no"}.get(value, "")
+
+
+class DeclarationsMixin(forms.Form):
+    contains_identifiable = forms.TypedChoiceField(
+        label="Does it contain information that could identify someone?",
+        help_text="For example a name, a face, a room number or a date of birth.",
+        choices=YES_NO_UNSET,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    consent_recorded = forms.TypedChoiceField(
+        label="If yes: is the person's consent recorded?",
+        choices=YES_NO_UNSET,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+class CriteriaChoiceMixin(forms.Form):
+    criteria = forms.TypedMultipleChoiceField(
+        label="Supports these criteria",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def set_criteria(self, criteria) -> None:
+        self.fields["criteria"].choices = [(c.pk, f"{c.code} {c.text[:80]}") for c in criteria]
+
+
+class NarrativeForm(forms.Form):
+    narrative = forms.CharField(
+        label="How we meet this criterion",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Write in your own words. Your text is saved automatically as you type.",
+    )
+    self_rating = forms.ChoiceField(
+        label="Our self-rating", choices=SelfRating.choices, widget=forms.RadioSelect
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class UploadForm(DeclarationsMixin, CriteriaChoiceMixin):
+    evidence_type = forms.ChoiceField(
+        label="Type of evidence", choices=EvidenceType.choices, initial=EvidenceType.DOCUMENT
+    )
+    description = forms.CharField(
+        label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TextEvidenceForm(DeclarationsMixin, CriteriaChoiceMixin):
+    title = forms.CharField(label="Title", max_length=200)
+    text = forms.CharField(
+        label="The quote or testimonial",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Remove names unless the person has agreed to be named.",
+    )
+    description = forms.CharField(label="Where it comes from (optional)", required=False)
+    evidence_type = forms.ChoiceField(
+        label="Type of evidence", choices=EvidenceType.choices, initial=EvidenceType.FEEDBACK
+    )
+
+
+class EvidenceEditForm(DeclarationsMixin, CriteriaChoiceMixin):
+    title = forms.CharField(label="Title", max_length=200)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence_type = forms.ChoiceField(label="Type of evidence", choices=EvidenceType.choices)
+    text = forms.CharField(
+        label="The quote or testimonial", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args, evidence: Evidence, **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": evidence.title,
+                "description": evidence.description,
+                "evidence_type": evidence.evidence_type,
+                "text": evidence.text,
+                "contains_identifiable": yes_no_initial(evidence.contains_identifiable),
+                "consent_recorded": yes_no_initial(evidence.consent_recorded),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if evidence.kind != "text":
+            del self.fields["text"]
+
+
+class LibraryFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "All types"), *EvidenceType.choices]
+    )
+    criterion = forms.TypedChoiceField(
+        label="Criterion", required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, criteria=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].choices = [("", "All criteria")] + [
+            (c.pk, c.code) for c in criteria
+        ]
+
+
+class LinkForm(forms.Form):
+    criterion = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,430 @@
+"""Checking and preparing uploaded evidence files before they reach storage.
+
+The type of a file is decided from its bytes, never from its name or the browser's claim.
+Everything here reads files in chunks: a 1 GiB upload never sits in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import filetype
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    MemoryFileUploadHandler,
+    SkipFile,
+    TemporaryFileUploadHandler,
+)
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps
+
+CHUNK_SIZE = 1024 * 1024
+HEADER_SIZE = 8192
+MAX_DISPLAY_NAME = 120
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODT = "application/vnd.oasis.opendocument.text"
+
+# Detected content type -> the extensions a file of that type may carry.
+ALLOWED: dict[str, frozenset[str]] = {
+    "application/pdf": frozenset({"pdf"}),
+    DOCX: frozenset({"docx"}),
+    XLSX: frozenset({"xlsx"}),
+    PPTX: frozenset({"pptx"}),
+    ODT: frozenset({"odt"}),
+    "image/jpeg": frozenset({"jpg", "jpeg"}),
+    "image/png": frozenset({"png"}),
+    "video/mp4": frozenset({"mp4", "m4v"}),
+    "audio/mpeg": frozenset({"mp3"}),
+    "audio/mp4": frozenset({"m4a", "mp4"}),
+    "text/plain": frozenset({"txt"}),
+    "text/csv": frozenset({"csv", "txt"}),
+}
+ALLOWED_EXTENSIONS = sorted({ext for exts in ALLOWED.values() for ext in exts})
+# What the people uploading see (the accept= attribute and the help text).
+ALLOWED_SUMMARY = (
+    "PDF, Word (DOCX), Excel (XLSX), PowerPoint (PPTX), ODT, JPEG, PNG, MP4, MP3, M4A, TXT, CSV"
+)
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
+TEXT_TYPES = frozenset({"text/plain", "text/csv"})
+INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
+_ARCHIVE_EXTENSIONS = frozenset(
+    {"zip", "tar", "gz", "tgz", "bz2", "xz", "7z", "rar", "zst", "lz", "lz4", "cab", "deb", "rpm"}
+)
+_EXECUTABLE_EXTENSIONS = frozenset(
+    {"exe", "dll", "com", "bat", "cmd", "msi", "sh", "ps1", "vbs", "js", "jar", "app", "scr", "py"}
+)
+_MACHO_MAGIC = (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class UploadRejectedError(ValidationError):
+    """The file cannot be accepted; the message says why, in plain words."""
+
+
+@dataclass
+class PreparedUpload:
+    """A checked file, ready for storage. ``file`` may be a cleaned copy (images)."""
+
+    file: File
+    display_name: str
+    content_type: str
+    size: int
+    sha256: str
+    _cleanup: tempfile._TemporaryFileWrapper | None = None
+
+    def close(self) -> None:
+        if self._cleanup is not None:
+            self._cleanup.close()
+
+
+def sanitise_display_name(name: str) -> str:
+    """A name safe to show and to offer as a download name: no folders, no control characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").split("/")[-1]
+    name = _CONTROL_CHARS.sub("", name).strip().strip(".").strip()
+    if len(name) > MAX_DISPLAY_NAME:
+        stem, dot, ext = name.rpartition(".")
+        if dot and len(ext) <= 8:
+            name = stem[: MAX_DISPLAY_NAME - len(ext) - 1] + "." + ext
+        else:
+            name = name[:MAX_DISPLAY_NAME]
+    return name or "file"
+
+
+def extension_of(name: str) -> str:
+    return name.rpartition(".")[2].lower() if "." in name else ""
+
+
+def _zip_kind(fileobj: IO[bytes]) -> str | None:  # noqa: PLR0911 -- one answer per format
+    """The OOXML/ODT type of a zip file, or None for any other zip (which is refused)."""
+    fileobj.seek(0)
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
+                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                return ODT if mimetype == ODT else None
+            if "[Content_Types].xml" not in names:
+                return None
+            prefixes = {n.split("/", 1)[0] for n in names if "/" in n}
+            if "word" in prefixes:
+                return DOCX
+            if "xl" in prefixes:
+                return XLSX
+            if "ppt" in prefixes:
+                return PPTX
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return None
+    finally:
+        fileobj.seek(0)
+    return None
+
+
+def _looks_like_markup(header: bytes) -> str | None:
+    start = header[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"<svg" in header[:4096].lower() or start.startswith(b"<?xml"):
+        return "SVG and XML files are not accepted, because they can contain scripts."
+    if start.startswith((b"<!doctype html", b"<html", b"<script", b"<head", b"<body")):
+        return "Web pages (HTML) are not accepted, because they can contain scripts."
+    return None
+
+
+def detect_content_type(fileobj: IO[bytes], header: bytes) -> str:
+    """The content type from the first bytes (and, for zips, the members). Raises on refusal."""
+    if header.startswith(b"MZ") or header.startswith(b"\x7fELF") or header[:4] in _MACHO_MAGIC:
+        raise UploadRejectedError("This is a program (executable), and programs are not accepted.")
+    if header.startswith(b"#!"):
+        raise UploadRejectedError("This is a script, and scripts are not accepted.")
+    if header.startswith(b"PK\x03\x04"):
+        kind = _zip_kind(fileobj)
+        if kind is None:
+            raise UploadRejectedError(
+                "This is a zip archive. Archives are not accepted: please upload the files "
+                "inside it one by one."
+            )
+        return kind
+    guess = filetype.guess(header)
+    if guess is not None:
+        if guess.mime in ALLOWED:
+            return guess.mime
+        if guess.mime == "audio/x-m4a" or guess.extension == "m4a":
+            return "audio/mp4"
+        if guess.extension in _ARCHIVE_EXTENSIONS or guess.extension in {"tar", "ar", "Z"}:
+            raise UploadRejectedError(
+                "This is a compressed archive. Archives are not accepted: please upload the "
+                "files inside it one by one."
+            )
+        if guess.extension in {"exe", "elf", "wasm", "swf", "crx"}:
+            raise UploadRejectedError("This is a program, and programs are not accepted.")
+        raise UploadRejectedError(
+            f"Files of this type ({guess.extension.upper()}) are not accepted. "
+            f"Accepted types: {ALLOWED_SUMMARY}."
+        )
+    markup = _looks_like_markup(header)
+    if markup:
+        raise UploadRejectedError(markup)
+    # Anything else must be plain text; the whole file is checked later, while hashing.
+    return "text/plain"
+
+
+def _iter_chunks(fileobj: IO[bytes]) -> Iterator[bytes]:
+    fileobj.seek(0)
+    while chunk := fileobj.read(CHUNK_SIZE):
+        yield chunk
+
+
+def _hash_and_check(fileobj: IO[bytes], *, check_text: bool) -> tuple[str, int]:
+    """sha256 and size in one streaming pass; for text, also UTF-8 validity and no NUL bytes."""
+    digest = hashlib.sha256()
+    size = 0
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for chunk in _iter_chunks(fileobj):
+        digest.update(chunk)
+        size += len(chunk)
+        if check_text:
+            if b"\x00" in chunk:
+                raise UploadRejectedError(
+                    "This file is not plain text (it contains binary data), and its type "
+                    "could not be recognised."
+                )
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                raise UploadRejectedError(
+                    "This text file is not in UTF-8, or it is a binary file of an unknown "
+                    "type. Please save it as UTF-8 text, or as a PDF."
+                ) from None
+    if check_text:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise UploadRejectedError(
+                "This text file is not valid UTF-8 (it ends part-way through a character). "
+                "Please save it as UTF-8 text, or as a PDF."
+            ) from None
+    fileobj.seek(0)
+    return digest.hexdigest(), size
+
+
+def _strip_image_metadata(fileobj: IO[bytes], content_type: str) -> tempfile._TemporaryFileWrapper:
+    """Re-save the image with its orientation applied and no EXIF/GPS/XMP/text metadata."""
+    fileobj.seek(0)
+    try:
+        with Image.open(fileobj) as image:
+            image.load()
+            if getattr(image, "is_animated", False):
+                raise UploadRejectedError(
+                    "Animated images are not accepted. Please upload a photo."
+                )
+            cleaned = ImageOps.exif_transpose(image)
+            icc = image.info.get("icc_profile")
+    except UploadRejectedError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadRejectedError("This image is too large (in pixels) to accept.") from None
+    except (OSError, ValueError, SyntaxError):
+        raise UploadRejectedError("This image is damaged and cannot be opened.") from None
+    cleaned.info = {}
+    out = tempfile.NamedTemporaryFile(prefix="ee-img-", suffix=".tmp")  # noqa: SIM115 -- closed by PreparedUpload.close
+    params: dict[str, Any] = {"icc_profile": icc} if icc else {}
+    if content_type == "image/jpeg":
+        if cleaned.mode not in ("RGB", "L", "CMYK"):
+            cleaned = cleaned.convert("RGB")
+        cleaned.save(out, format="JPEG", quality=92, optimize=True, **params)
+    else:
+        cleaned.save(out, format="PNG", optimize=True, **params)
+    out.flush()
+    out.seek(0)
+    return out
+
+
+def prepare_upload(upload: Any, *, max_bytes: int) -> PreparedUpload:
+    """Check an uploaded file and return it ready for storage (raises UploadRejectedError).
+
+    Reads the file in 1 MiB chunks: constant memory whatever its size. Images are re-saved
+    without metadata into a temporary file, which PreparedUpload.close() removes.
+    """
+    display_name = sanitise_display_name(getattr(upload, "name", "") or "")
+    size = upload.size or 0
+    if size == 0:
+        raise UploadRejectedError("This file is empty (0 bytes).")
+    if size > max_bytes:
+        raise UploadRejectedError(
+            f"This file is {filesizeformat(size)}, more than the limit of "
+            f"{filesizeformat(max_bytes)}."
+        )
+    ext = extension_of(display_name)
+    if ext in _EXECUTABLE_EXTENSIONS:
+        raise UploadRejectedError(
+            f"Files ending .{ext} are programs or scripts, which are not accepted."
+        )
+    if ext in _ARCHIVE_EXTENSIONS:
+        raise UploadRejectedError("Archives are not accepted: please upload the files one by one.")
+    fileobj = upload.file if hasattr(upload, "file") else upload
+    fileobj.seek(0)
+    header = fileobj.read(HEADER_SIZE)
+    fileobj.seek(0)
+    content_type = detect_content_type(fileobj, header)
+    if content_type == "text/plain" and ext == "csv":
+        content_type = "text/csv"
+    if ext not in ALLOWED[content_type]:
+        shown = f".{ext}" if ext else "no extension"
+        raise UploadRejectedError(
+            f"The name ends with {shown}, but the content is "
+            f"{_describe(content_type)}. Please check you chose the right file, or rename it "
+            f"to .{sorted(ALLOWED[content_type])[0]}."
+        )
+    cleanup = None
+    source: IO[bytes] = fileobj
+    if content_type in IMAGE_TYPES:
+        cleanup = _strip_image_metadata(fileobj, content_type)
+        source = cleanup
+    streamed_hash = getattr(upload, "ee_sha256", None)
+    try:
+        if cleanup is None and content_type not in TEXT_TYPES and streamed_hash:
+            # Hashed while it arrived (HashingTemporaryFileUploadHandler): no second read.
+            sha256, real_size = streamed_hash, size
+        else:
+            sha256, real_size = _hash_and_check(source, check_text=content_type in TEXT_TYPES)
+    except Exception:
+        if cleanup is not None:
+            cleanup.close()
+        raise
+    # An unchanged upload is handed to storage as it is, so FileSystemStorage can move a
+    # temporary upload file into place instead of copying it.
+    stored = (
+        upload if cleanup is None and isinstance(upload, File) else File(source, name=display_name)
+    )
+    return PreparedUpload(
+        file=stored,
+        display_name=display_name,
+        content_type=content_type,
+        size=real_size,
+        sha256=sha256,
+        _cleanup=cleanup,
+    )
+
+
+def _describe(content_type: str) -> str:
+    return {
+        "application/pdf": "a PDF",
+        DOCX: "a Word document",
+        XLSX: "an Excel spreadsheet",
+        PPTX: "a PowerPoint presentation",
+        ODT: "an OpenDocument text",
+        "image/jpeg": "a JPEG image",
+        "image/png": "a PNG image",
+        "video/mp4": "an MP4 video",
+        "audio/mpeg": "an MP3 recording",
+        "audio/mp4": "an M4A recording",
+        "text/plain": "plain text",
+        "text/csv": "plain text",
+    }.get(content_type, content_type)
+
+
+UPLOAD_CHUNK_SIZE = 1024 * 1024
+
+
+class HashingTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    """Writes the upload to a temporary file in 1 MiB chunks, hashing it on the way in."""
+
+    chunk_size = UPLOAD_CHUNK_SIZE
+
+    def new_file(self, *args, **kwargs) -> None:
+        # Before super(): the memory handler stops the chain (StopFutureHandlers) when active.
+        self._digest = hashlib.sha256()
+        super().new_file(*args, **kwargs)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int):
+        self._digest.update(raw_data)
+        return super().receive_data_chunk(raw_data, start)
+
+    def file_complete(self, file_size: int):
+        uploaded = super().file_complete(file_size)
+        uploaded.ee_sha256 = self._digest.hexdigest()
+        return uploaded
+
+
+class HashingMemoryFileUploadHandler(MemoryFileUploadHandler):
+    """Small uploads (under FILE_UPLOAD_MAX_MEMORY_SIZE) in memory, hashed on the way in."""
+
+    chunk_size = UPLOAD_CHUNK_SIZE
+
+    def new_file(self, *args, **kwargs) -> None:
+        # Before super(): the memory handler stops the chain (StopFutureHandlers) when active.
+        self._digest = hashlib.sha256()
+        super().new_file(*args, **kwargs)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int):
+        if self.activated:
+            self._digest.update(raw_data)
+        return super().receive_data_chunk(raw_data, start)
+
+    def file_complete(self, file_size: int):
+        uploaded = super().file_complete(file_size)
+        if uploaded is not None:
+            uploaded.ee_sha256 = self._digest.hexdigest()
+        return uploaded
+
+
+def upload_handlers(request, *, max_bytes: int) -> tuple[SizeLimitUploadHandler, list]:
+    """The handlers for an evidence upload: size limit first, then memory or temp file."""
+    limiter = SizeLimitUploadHandler(request, max_bytes=max_bytes)
+    return limiter, [
+        limiter,
+        HashingMemoryFileUploadHandler(request),
+        HashingTemporaryFileUploadHandler(request),
+    ]
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Stops receiving a file as soon as it passes the limit, so a huge upload never fills the
+    disk. Put first in request.upload_handlers; ``too_big`` lists the names it skipped."""
+
+    chunk_size = UPLOAD_CHUNK_SIZE
+
+    def __init__(self, request=None, *, max_bytes: int) -> None:
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.received = 0
+        self.too_big: list[str] = []
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            self.too_big.append(sanitise_display_name(self.file_name or ""))
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def open_stored(storage, name: str) -> IO[bytes]:
+    """Open a stored evidence file for reading (callers stream it in chunks)."""
+    return storage.open(name, "rb")
+
+
+def copy_stored(storage, name: str, new_name: str) -> str:
+    """Copy a stored file to a new key through storage (chunked), returning the saved name."""
+    with storage.open(name, "rb") as src:
+        return storage.save(new_name, File(src, name=os.path.basename(new_name)))

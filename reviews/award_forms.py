@@ -1,0 +1,46 @@
+from django import forms
+
+from network.enums import Region, SettingType
+from portfolios.enums import Cycle
+
+
+class RegisterFilterForm(forms.Form):
+    setting_type = forms.ChoiceField(
+        label="Setting", required=False, choices=[("", "All settings"), *SettingType.choices]
+    )
+    region = forms.ChoiceField(
+        label="Region", required=False, choices=[("", "All regions"), *Region.choices]
+    )
+
+
+class StatusReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the public verification page and sent to the unit lead.",
+        error_messages={"required": "Please give a reason: it is shown to the public."},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(
+                "Please give a reason: it is shown to the public.", code="required"
+            )
+        return reason
+
+
+class ReinstateForm(forms.Form):
+    note = forms.CharField(
+        label="Note (optional)", max_length=1000, required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+
+class OpenReviewForm(forms.Form):
+    cycle = forms.ChoiceField(
+        choices=[
+            (Cycle.INTERIM.value, Cycle.INTERIM.label),
+            (Cycle.RENEWAL.value, Cycle.RENEWAL.label),
+        ]
+    )

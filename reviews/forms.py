@@ -1,0 +1,218 @@
+"""Forms of the review cycle. They validate; reviews.workflow and reviews.services act."""
+
+from django import forms
+from django.utils import timezone
+
+from network.models import User
+from portfolios.models import Portfolio
+from standards.models import Criterion
+
+from .enums import DecisionOutcome, ReportKind
+from .models import Decision, Report
+from .selectors import LIVE_ASSIGNMENT_STATES, assessor_conflict_reason, criteria_for_portfolio
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AssessorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.get_full_name()} ({obj.email})" if obj.full_name else obj.email
+
+
+class AssignForm(forms.Form):
+    assessor = AssessorChoiceField(queryset=User.objects.none())
+    due_date = forms.DateField(widget=DateInput, help_text="When the desk review should be done.")
+    is_lead = forms.BooleanField(
+        label="Lead assessor",
+        required=False,
+        help_text="The lead agrees the scores and writes the reports with the CCQI team.",
+    )
+
+    def __init__(self, *args, portfolio: Portfolio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.portfolio = portfolio
+        self.fields["assessor"].queryset = User.objects.filter(
+            is_assessor=True, is_active=True
+        ).order_by("full_name", "email")
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due < timezone.localdate():
+            raise forms.ValidationError("The due date cannot be in the past.", code="past")
+        return due
+
+    def clean_assessor(self):
+        assessor = self.cleaned_data["assessor"]
+        reason = assessor_conflict_reason(assessor=assessor, unit=self.portfolio.unit)
+        if reason:
+            raise forms.ValidationError(f"Conflict of interest: {reason}", code="conflict")
+        if self.portfolio.assignments.filter(
+            assessor=assessor, state__in=LIVE_ASSIGNMENT_STATES
+        ).exists():
+            raise forms.ValidationError(
+                f"{assessor} is already assigned to this review.", code="duplicate"
+            )
+        return assessor
+
+
+class DeclarationForm(forms.Form):
+    NO_CONFLICT = "no_conflict"
+    CONFLICT = "conflict"
+    declaration = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[
+            (NO_CONFLICT, "I have no conflict of interest with this unit or its organisation"),
+            (CONFLICT, "I have a conflict of interest"),
+        ],
+    )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="If you have a conflict, say briefly what it is (for example, you used to "
+        "work there). The CCQI team will assign someone else.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("declaration") == self.CONFLICT and not data.get("reason", "").strip():
+            self.add_error("reason", "Please say briefly what the conflict is.")
+        return data
+
+
+class ScoreForm(forms.Form):
+    rating = forms.ChoiceField(required=False)
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, rating_choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].choices = [("", "Not rated yet"), *rating_choices]
+
+
+class ConsolidationForm(forms.Form):
+    """An agreed rating and comment per criterion (fields rating_<id>, comment_<id>)."""
+
+    def __init__(self, *args, criteria: list[Criterion], rating_choices, allow_override, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"rating_{criterion.pk}"] = forms.ChoiceField(
+                label=f"Agreed rating for {criterion.code}",
+                required=False,
+                choices=[("", "Not agreed yet"), *rating_choices],
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=f"Agreed comment for {criterion.code}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        if allow_override:
+            self.fields["override"] = forms.BooleanField(
+                required=False,
+                label="Agree the scores now, although not every assessor has submitted",
+            )
+
+    def ratings(self) -> dict[int, tuple[str, str]]:
+        return {
+            c.pk: (self.cleaned_data[f"rating_{c.pk}"], self.cleaned_data[f"comment_{c.pk}"])
+            for c in self.criteria
+        }
+
+
+class CriterionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Criterion) -> str:
+        return f"{obj.code} {obj.text}"
+
+
+class EvidenceRequestForm(forms.Form):
+    criteria = CriterionChoiceField(
+        queryset=Criterion.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only these criteria reopen for the unit; everything else stays locked.",
+    )
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What would help you? The unit sees this message.",
+    )
+    due_date = forms.DateField(widget=DateInput)
+
+    def __init__(self, *args, portfolio: Portfolio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criteria"].queryset = criteria_for_portfolio(portfolio=portfolio)
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due <= timezone.localdate():
+            raise forms.ValidationError("The due date must be in the future.", code="past")
+        return due
+
+
+REPORT_FORM_FIELDS = {
+    ReportKind.INTERIM: ["strengths", "areas_for_development", "action_points"],
+    ReportKind.VISIT: ["visit_date", "visit_mode", "people_met", "findings"],
+    ReportKind.SUMMARY: ["strengths", "areas_for_development", "action_points"],
+}
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = [
+            "strengths",
+            "areas_for_development",
+            "action_points",
+            "visit_date",
+            "visit_mode",
+            "people_met",
+            "findings",
+        ]
+        widgets = {"visit_date": DateInput, "visit_mode": forms.RadioSelect}
+        labels = {"people_met": "Who you met", "visit_mode": "The visit was"}
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = REPORT_FORM_FIELDS[ReportKind(kind)]
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if kind == ReportKind.VISIT:
+            self.fields["visit_date"].required = True
+            self.fields["visit_mode"].required = True
+            self.fields["visit_mode"].choices = [
+                c for c in self.fields["visit_mode"].choices if c[0]
+            ]
+
+    def _post_clean(self):
+        # The service validates and saves the row; the form only checks its own fields.
+        pass
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = ["outcome", "rationale", "conditions", "conditions_due"]
+        widgets = {
+            "outcome": forms.RadioSelect,
+            "conditions_due": DateInput,
+            "rationale": forms.Textarea(attrs={"rows": 5}),
+            "conditions": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {"conditions_due": "Conditions due by"}
+        help_texts = {"conditions": "Only for a deferral: what the unit needs to do."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = DecisionOutcome.choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == DecisionOutcome.DEFERRED:
+            if not (data.get("conditions") or "").strip():
+                self.add_error("conditions", "Say what the unit needs to do.")
+            if not data.get("conditions_due"):
+                self.add_error("conditions_due", "Give the date the conditions are due.")
+        return data
+
+    def _post_clean(self):
+        pass

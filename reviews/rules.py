@@ -1,0 +1,81 @@
+"""Object permissions for reviews. State guards live in reviews/workflow.py, not here."""
+
+import rules
+
+from network.rules import is_ccqi_admin
+from portfolios.rules import is_cleared_assessor, is_portfolio_member
+
+from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState
+
+
+@rules.predicate
+def is_own_assignment(user, assignment) -> bool:
+    return (
+        assignment is not None
+        and user.is_authenticated
+        and bool(user.is_assessor)
+        and assignment.assessor_id == user.pk
+    )
+
+
+@rules.predicate
+def is_cleared_on_assignment(user, assignment) -> bool:
+    """The assignment is the user's own and they have declared no conflict."""
+    return is_own_assignment(user, assignment) and assignment.state in ACTIVE_ASSIGNMENT_STATES
+
+
+@rules.predicate
+def is_scoring(user, assignment) -> bool:
+    return assignment is not None and assignment.state == AssignmentState.SCORING
+
+
+@rules.predicate
+def is_lead_assessor(user, portfolio) -> bool:
+    """The cleared lead assessor of this portfolio."""
+    if portfolio is None or not user.is_authenticated or not user.is_assessor:
+        return False
+    return portfolio.assignments.filter(
+        assessor=user, is_lead=True, state__in=ACTIVE_ASSIGNMENT_STATES
+    ).exists()
+
+
+@rules.predicate
+def is_released(user, report) -> bool:
+    return report is not None and report.released_at is not None
+
+
+@rules.predicate
+def can_see_report_portfolio(user, report) -> bool:
+    return report is not None and (
+        is_cleared_assessor(user, report.portfolio)
+        or (is_released(user, report) and is_portfolio_member(user, report.portfolio))
+    )
+
+
+@rules.predicate
+def is_cleared_on_report_portfolio(user, report) -> bool:
+    return report is not None and is_cleared_assessor(user, report.portfolio)
+
+
+@rules.predicate
+def is_lead_on_report_portfolio(user, report) -> bool:
+    return report is not None and is_lead_assessor(user, report.portfolio)
+
+
+# Assignments (object: Assignment unless noted).
+rules.add_perm("reviews.assign_assessor", is_ccqi_admin)  # object: Portfolio
+rules.add_perm("reviews.view_assignment", is_ccqi_admin | is_own_assignment)
+rules.add_perm("reviews.declare_assignment", is_own_assignment)
+rules.add_perm("reviews.score_assignment", is_cleared_on_assignment)
+# Review of a portfolio as a whole (object: Portfolio).
+rules.add_perm("reviews.view_review", is_ccqi_admin | is_cleared_assessor)
+rules.add_perm("reviews.consolidate_scores", is_ccqi_admin | is_lead_assessor)
+rules.add_perm("reviews.request_more_evidence", is_ccqi_admin | is_lead_assessor)
+rules.add_perm("reviews.accept_resubmission", is_ccqi_admin | is_lead_assessor)
+rules.add_perm("reviews.advance_review", is_ccqi_admin | is_lead_assessor)
+rules.add_perm("reviews.write_report", is_ccqi_admin | is_cleared_assessor)
+rules.add_perm("reviews.record_decision", is_ccqi_admin)
+# Reports (object: Report).
+rules.add_perm("reviews.view_report", is_ccqi_admin | can_see_report_portfolio)
+rules.add_perm("reviews.edit_report", is_ccqi_admin | is_cleared_on_report_portfolio)
+rules.add_perm("reviews.release_report", is_ccqi_admin | is_lead_on_report_portfolio)

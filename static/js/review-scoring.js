@@ -1,0 +1,68 @@
+// Scoring page: autosave each criterion's rating and comment, and keep the progress bar
+// up to date. Loaded with defer; no inline scripts (CSP). Without JavaScript each
+// criterion's "Save" button posts the same form.
+(function () {
+  "use strict";
+  const DEBOUNCE_MS = 800;
+
+  function setProgress(rated) {
+    const box = document.getElementById("score-progress");
+    if (!box) return;
+    const total = parseInt(box.dataset.total, 10) || 0;
+    const bar = box.querySelector("[role=progressbar]");
+    const fill = box.querySelector(".progress-bar");
+    const percent = total ? Math.round((100 * rated) / total) : 0;
+    bar.setAttribute("aria-valuenow", String(rated));
+    fill.style.width = percent + "%";
+    box.querySelector("[data-rated]").textContent = String(rated);
+  }
+
+  function save(form) {
+    const status = form.querySelector("[data-status]");
+    status.textContent = "Saving…";
+    return fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", Accept: "application/json" },
+    })
+      .then((response) => response.json().then((data) => ({ ok: response.ok, data: data })))
+      .then(({ ok, data }) => {
+        if (ok && data.ok) {
+          status.textContent = "Saved";
+          setProgress(data.rated);
+        } else {
+          status.textContent = "Not saved: " + (data.error || "please try again.");
+        }
+      })
+      .catch(() => {
+        status.textContent = "Not saved: check your connection and try again.";
+      });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const fill = document.querySelector("#score-progress .progress-bar");
+    if (fill) fill.style.width = (parseInt(fill.dataset.percent, 10) || 0) + "%";
+
+    document.querySelectorAll("form[data-autosave]").forEach((form) => {
+      let timer = null;
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        window.clearTimeout(timer);
+        save(form);
+      });
+      form.querySelectorAll("select").forEach((select) => {
+        select.addEventListener("change", () => {
+          window.clearTimeout(timer);
+          save(form);
+        });
+      });
+      form.querySelectorAll("textarea").forEach((area) => {
+        area.addEventListener("input", () => {
+          window.clearTimeout(timer);
+          timer = window.setTimeout(() => save(form), DEBOUNCE_MS);
+        });
+      });
+    });
+  });
+})();

@@ -1,0 +1,643 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from portfolios.enums import EvidenceKind, PortfolioState
+from portfolios.models import CriterionResponse
+from reviews.enums import AssignmentState, ReportKind
+from reviews.models import AgreedScore, Assignment, CriterionScore, Decision, Report
+from standards.models import Criterion
+from tests import factories
+from tests.factories import TEST_PASSWORD
+from tests.reviews.conftest import assign, make_portfolio, score_all
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    assert client.login(username=user.email, password=TEST_PASSWORD)
+    return client
+
+
+def criteria(portfolio):
+    return list(Criterion.objects.filter(standard__framework=portfolio.framework))
+
+
+# --- /reviews/ -------------------------------------------------------------------------------
+
+
+def test_list_shows_an_assessors_assignments(client, lead_assignment, assessor):
+    response = login(client, assessor).get("/reviews/")
+    assert list(response.context["assignments"]) == [lead_assignment]
+    assert b"Willow Ward" in response.content
+    assert list(response.context["queue"]) == []
+
+
+def test_list_shows_admins_the_queue_overdue_first(client, admin_user, framework, assessor):
+    late = make_portfolio(
+        factories.UnitFactory(name="Late Unit"), framework, PortfolioState.IN_REVIEW
+    )
+    on_time = make_portfolio(
+        factories.UnitFactory(name="Fine Unit"), framework, PortfolioState.SUBMITTED
+    )
+    draft = make_portfolio(
+        factories.UnitFactory(name="Draft Unit"), framework, PortfolioState.DRAFT
+    )
+    factories.AssignmentFactory(
+        portfolio=late, assessor=assessor, due_date=timezone.localdate() - dt.timedelta(days=2)
+    )
+    response = login(client, admin_user).get("/reviews/")
+    queue = list(response.context["queue"])
+    assert queue == [late, on_time]
+    assert draft not in queue
+    assert queue[0].is_overdue
+    assert b"overdue" in response.content
+
+
+def test_list_is_404_for_unit_members(client, lead):
+    assert login(client, lead).get("/reviews/").status_code == 404
+
+
+def test_list_rejects_post(client, assessor):
+    assert login(client, assessor).post("/reviews/").status_code == 405
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_list_queries_are_constant(
+    client, admin_user, framework, django_assert_num_queries, item_count
+):
+    admin_user.is_assessor = True
+    admin_user.save()
+    for n in range(item_count):
+        portfolio = make_portfolio(factories.UnitFactory(), framework, PortfolioState.IN_REVIEW)
+        factories.AssignmentFactory(portfolio=portfolio, assessor=factories.AssessorFactory())
+        factories.AssignmentFactory(
+            portfolio=portfolio,
+            assessor=admin_user,
+            due_date=timezone.localdate() + dt.timedelta(days=n),
+        )
+    login(client, admin_user)
+    # session, user, queue counts, queue, its assignments (prefetch), own assignments,
+    # then the session save (savepoint, update, release)
+    with django_assert_num_queries(9):
+        response = client.get("/reviews/")
+    assert len(response.context["queue"]) == item_count
+
+
+# --- the portfolio hub and assigning ---------------------------------------------------------
+
+
+def test_portfolio_page_for_admin_offers_the_assign_form(client, admin_user, submitted):
+    response = login(client, admin_user).get(f"/reviews/portfolios/{submitted.pk}/")
+    assert response.context["assign_form"] is not None
+    assert b"Assign an assessor" in response.content
+
+
+def test_portfolio_page_is_404_for_the_unit_and_unassigned_or_undeclared_assessors(
+    client, in_review, lead, assessor, other_assessor
+):
+    assign(in_review, assessor, state=AssignmentState.AWAITING_DECLARATION)
+    for user in (lead, assessor, other_assessor):
+        client.logout()
+        assert login(client, user).get(f"/reviews/portfolios/{in_review.pk}/").status_code == 404
+
+
+def test_portfolio_page_rejects_post(client, admin_user, submitted):
+    assert login(client, admin_user).post(f"/reviews/portfolios/{submitted.pk}/").status_code == 405
+
+
+def test_assign_creates_the_assignment(
+    client, admin_user, submitted, assessor, django_capture_on_commit_callbacks
+):
+    mailoutbox = mail.outbox
+    due = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(client, admin_user).post(
+            f"/reviews/portfolios/{submitted.pk}/assign/",
+            {"assessor": assessor.pk, "due_date": due, "is_lead": "on"},
+        )
+    assert response.status_code == 302
+    assignment = Assignment.objects.get()
+    assert (assignment.assessor, assignment.is_lead) == (assessor, True)
+    submitted.refresh_from_db()
+    assert submitted.state == PortfolioState.IN_REVIEW
+    assert [m.to for m in mailoutbox] == [[assessor.email]]
+
+
+def test_assign_form_says_why_an_assessor_conflicts(client, admin_user, submitted):
+    conflicted = factories.AssessorProfileFactory(
+        home_organisation=submitted.unit.organisation
+    ).user
+    due = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
+    response = login(client, admin_user).post(
+        f"/reviews/portfolios/{submitted.pk}/assign/", {"assessor": conflicted.pk, "due_date": due}
+    )
+    assert response.status_code == 200
+    assert "home organisation" in response.context["assign_form"].errors["assessor"][0]
+    assert not Assignment.objects.exists()
+
+
+def test_assign_is_404_for_assessors_and_rejects_get(client, submitted, assessor, admin_user):
+    assert (
+        login(client, assessor).post(f"/reviews/portfolios/{submitted.pk}/assign/").status_code
+        == 404
+    )
+    client.logout()
+    assert (
+        login(client, admin_user).get(f"/reviews/portfolios/{submitted.pk}/assign/").status_code
+        == 405
+    )
+
+
+# --- declaration -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def undeclared(in_review, assessor):
+    return assign(in_review, assessor, state=AssignmentState.AWAITING_DECLARATION)
+
+
+def test_declaration_no_conflict_leads_to_scoring(client, undeclared, assessor):
+    login(client, assessor)
+    page = client.get(f"/reviews/assignments/{undeclared.pk}/")
+    assert b"conflicts of interest" in page.content
+    assert b"How we meet" not in page.content
+    response = client.post(f"/reviews/assignments/{undeclared.pk}/", {"declaration": "no_conflict"})
+    assert response.url == f"/reviews/assignments/{undeclared.pk}/score/"
+    undeclared.refresh_from_db()
+    assert undeclared.state == AssignmentState.SCORING
+
+
+def test_declaration_conflict_needs_a_reason(
+    client, undeclared, assessor, admin_user, django_capture_on_commit_callbacks
+):
+    mailoutbox = mail.outbox
+    login(client, assessor)
+    response = client.post(f"/reviews/assignments/{undeclared.pk}/", {"declaration": "conflict"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    undeclared.refresh_from_db()
+    assert undeclared.state == AssignmentState.AWAITING_DECLARATION
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/reviews/assignments/{undeclared.pk}/",
+            {"declaration": "conflict", "reason": "My sister works there."},
+        )
+    undeclared.refresh_from_db()
+    assert undeclared.state == AssignmentState.CONFLICT
+    assert [m.to for m in mailoutbox] == [[admin_user.email]]
+
+
+def test_declaration_is_404_for_other_users_and_rejects_put(
+    client, undeclared, other_assessor, admin_user, assessor
+):
+    for user in (other_assessor, admin_user):
+        client.logout()
+        assert login(client, user).get(f"/reviews/assignments/{undeclared.pk}/").status_code == 404
+    client.logout()
+    assert login(client, assessor).put(f"/reviews/assignments/{undeclared.pk}/").status_code == 405
+
+
+# --- scoring ---------------------------------------------------------------------------------
+
+
+def test_scoring_page_shows_narratives_evidence_and_progress(client, lead_assignment, assessor):
+    portfolio = lead_assignment.portfolio
+    first = criteria(portfolio)[0]
+    pdf = factories.EvidenceFactory(
+        portfolio=portfolio, kind=EvidenceKind.FILE, title="Community minutes",
+        file=ContentFile(b"%PDF-1.4", name="m.pdf"), content_type="application/pdf",
+    )  # fmt: skip
+    doc = factories.EvidenceFactory(
+        portfolio=portfolio, kind=EvidenceKind.FILE, title="Rota spreadsheet",
+        file=ContentFile(b"x", name="r.xlsx"), content_type="application/vnd.ms-excel",
+    )  # fmt: skip
+    for ev in (pdf, doc):
+        factories.EvidenceLinkFactory(evidence=ev, criterion=first)
+    factories.CriterionScoreFactory(assignment=lead_assignment, criterion=first)
+    response = login(client, assessor).get(f"/reviews/assignments/{lead_assignment.pk}/score/")
+    content = response.content.decode()
+    assert "How we meet 1.1." in content
+    assert f"/portfolios/evidence/{pdf.pk}/download/?inline=1" in content
+    assert f"/portfolios/evidence/{doc.pk}/download/?inline=1" not in content
+    assert f"/portfolios/evidence/{doc.pk}/download/" in content
+    assert (response.context["rated"], response.context["total"]) == (1, 20)
+    assert 'aria-valuenow="1"' in content
+
+
+def test_scoring_page_is_404_until_no_conflict_is_declared(client, undeclared, assessor):
+    response = login(client, assessor).get(f"/reviews/assignments/{undeclared.pk}/score/")
+    assert response.status_code == 404
+    assert b"How we meet" not in response.content
+
+
+def test_scoring_page_is_404_for_everyone_but_the_assessor(
+    client, lead_assignment, other_assessor, admin_user, lead
+):
+    for user in (other_assessor, admin_user, lead):
+        client.logout()
+        assert (
+            login(client, user).get(f"/reviews/assignments/{lead_assignment.pk}/score/").status_code
+            == 404
+        )
+
+
+def test_scoring_page_rejects_post(client, lead_assignment, assessor):
+    assert (
+        login(client, assessor)
+        .post(f"/reviews/assignments/{lead_assignment.pk}/score/")
+        .status_code
+        == 405
+    )
+
+
+def test_other_scores_stay_hidden_until_ones_own_are_submitted(
+    client, lead_assignment, second_assignment, assessor
+):
+    score_all(second_assignment, rating="not_met")
+    CriterionScore.objects.filter(assignment=second_assignment).update(comment="SECRET-OTHER")
+    second_assignment.state = AssignmentState.SUBMITTED
+    second_assignment.save()
+    login(client, assessor)
+    url = f"/reviews/assignments/{lead_assignment.pk}/score/"
+    assert b"SECRET-OTHER" not in client.get(url).content
+    score_all(lead_assignment)
+    client.post(f"/reviews/assignments/{lead_assignment.pk}/submit/")
+    assert b"SECRET-OTHER" in client.get(url).content
+
+
+@pytest.mark.parametrize("item_count", [1, 50])
+def test_scoring_page_queries_are_constant(
+    client, lead_assignment, assessor, django_assert_num_queries, item_count
+):
+    portfolio = lead_assignment.portfolio
+    all_criteria = criteria(portfolio)
+    for n in range(item_count):
+        ev = factories.EvidenceFactory(portfolio=portfolio)
+        factories.EvidenceLinkFactory(evidence=ev, criterion=all_criteria[n % len(all_criteria)])
+    login(client, assessor)
+    # session, user, assignment (+portfolio, unit, framework), criteria, responses, evidence
+    # links, own scores, last two revisions, latest evidence request, nav unit roles,
+    # then the session save (savepoint, update, release)
+    with django_assert_num_queries(13):
+        response = client.get(f"/reviews/assignments/{lead_assignment.pk}/score/")
+    assert sum(len(row.evidence) for row in response.context["rows"]) == item_count
+
+
+def test_autosave_stores_the_score_and_reports_progress(client, lead_assignment, assessor):
+    criterion = criteria(lead_assignment.portfolio)[0]
+    response = login(client, assessor).post(
+        f"/reviews/assignments/{lead_assignment.pk}/score/{criterion.pk}/",
+        {f"c{criterion.pk}-rating": "partly_met", f"c{criterion.pk}-comment": "Good start."},
+        headers={"x-requested-with": "fetch"},
+    )
+    assert response.json() == {"ok": True, "error": "", "rated": 1}
+    score = CriterionScore.objects.get()
+    assert (score.rating, score.comment) == ("partly_met", "Good start.")
+
+
+def test_autosave_rejects_a_rating_off_the_scale(client, lead_assignment, assessor):
+    criterion = criteria(lead_assignment.portfolio)[0]
+    response = login(client, assessor).post(
+        f"/reviews/assignments/{lead_assignment.pk}/score/{criterion.pk}/",
+        {f"c{criterion.pk}-rating": "brilliant"},
+        headers={"x-requested-with": "fetch"},
+    )
+    assert response.status_code == 400
+    assert not CriterionScore.objects.exists()
+
+
+def test_autosave_without_javascript_redirects_back(client, lead_assignment, assessor):
+    criterion = criteria(lead_assignment.portfolio)[0]
+    response = login(client, assessor).post(
+        f"/reviews/assignments/{lead_assignment.pk}/score/{criterion.pk}/",
+        {f"c{criterion.pk}-rating": "met"},
+    )
+    assert response.url.endswith(f"/score/#c-{criterion.pk}")
+    assert CriterionScore.objects.get().rating == "met"
+
+
+def test_autosave_is_404_for_others_and_rejects_get(
+    client, lead_assignment, other_assessor, assessor
+):
+    criterion = criteria(lead_assignment.portfolio)[0]
+    url = f"/reviews/assignments/{lead_assignment.pk}/score/{criterion.pk}/"
+    assert (
+        login(client, other_assessor).post(url, {f"c{criterion.pk}-rating": "met"}).status_code
+        == 404
+    )
+    client.logout()
+    assert login(client, assessor).get(url).status_code == 405
+    assert not CriterionScore.objects.exists()
+
+
+def test_submit_scores_view(client, lead_assignment, assessor, other_assessor):
+    login(client, assessor)
+    url = f"/reviews/assignments/{lead_assignment.pk}/submit/"
+    response = client.post(url, follow=True)
+    assert "Please rate every criterion" in response.content.decode()
+    lead_assignment.refresh_from_db()
+    assert lead_assignment.state == AssignmentState.SCORING
+    score_all(lead_assignment)
+    client.post(url)
+    lead_assignment.refresh_from_db()
+    assert lead_assignment.state == AssignmentState.SUBMITTED
+    assert client.get(url).status_code == 405
+    client.logout()
+    assert login(client, other_assessor).post(url).status_code == 404
+
+
+# --- consolidation ---------------------------------------------------------------------------
+
+
+def test_consolidation_shows_assessors_side_by_side_with_disagreements(
+    client, lead_assignment, second_assignment, assessor
+):
+    score_all(lead_assignment, "met")
+    score_all(second_assignment, "met")
+    first = criteria(lead_assignment.portfolio)[0]
+    CriterionScore.objects.filter(assignment=second_assignment, criterion=first).update(
+        rating="not_met"
+    )
+    Assignment.objects.update(state=AssignmentState.SUBMITTED)
+    response = login(client, assessor).get(
+        f"/reviews/portfolios/{lead_assignment.portfolio_id}/consolidate/"
+    )
+    rows = response.context["rows"]
+    assert [row.criterion.code for row in rows if row.disagreement] == ["1.1"]
+    assert response.context["disagreements"] == 1
+    assert b"Ratings differ" in response.content
+    assert [a.assessor for a in response.context["assignments"]] == [
+        lead_assignment.assessor,
+        second_assignment.assessor,
+    ]
+
+
+def test_consolidation_saves_agreed_scores(client, lead_assignment, second_assignment, admin_user):
+    portfolio = lead_assignment.portfolio
+    data = {"override": "on"}
+    for c in criteria(portfolio):
+        data[f"rating_{c.pk}"] = "met"
+        data[f"comment_{c.pk}"] = f"Agreed {c.code}"
+    response = login(client, admin_user).post(
+        f"/reviews/portfolios/{portfolio.pk}/consolidate/", data
+    )
+    assert response.status_code == 302
+    assert AgreedScore.objects.filter(portfolio=portfolio).count() == 20
+
+
+def test_consolidation_without_override_says_to_wait(client, lead_assignment, assessor):
+    portfolio = lead_assignment.portfolio
+    c = criteria(portfolio)[0]
+    response = login(client, assessor).post(
+        f"/reviews/portfolios/{portfolio.pk}/consolidate/", {f"rating_{c.pk}": "met"}
+    )
+    assert response.status_code == 200
+    assert "every assessor has submitted" in response.content.decode()
+    assert not AgreedScore.objects.exists()
+
+
+def test_consolidation_is_404_for_second_assessor_and_unit(
+    client, lead_assignment, second_assignment, other_assessor, lead
+):
+    assessor = lead_assignment.assessor
+    url = f"/reviews/portfolios/{lead_assignment.portfolio_id}/consolidate/"
+    for user in (other_assessor, lead):
+        client.logout()
+        assert login(client, user).get(url).status_code == 404
+    client.logout()
+    assert login(client, assessor).put(url).status_code == 405
+
+
+# --- more evidence, resubmission, advancing ---------------------------------------------------
+
+
+def test_request_more_evidence_view_reopens_two_criteria(
+    client, lead_assignment, admin_user, lead, django_capture_on_commit_callbacks
+):
+    mailoutbox = mail.outbox
+    portfolio = lead_assignment.portfolio
+    two = criteria(portfolio)[2:4]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(client, admin_user).post(
+            f"/reviews/portfolios/{portfolio.pk}/more-evidence/",
+            {
+                "criteria": [c.pk for c in two],
+                "message": "Please add your community meeting minutes.",
+                "due_date": (timezone.localdate() + dt.timedelta(days=14)).isoformat(),
+            },
+        )
+    assert response.status_code == 302
+    portfolio.refresh_from_db()
+    assert portfolio.state == PortfolioState.MORE_EVIDENCE
+    assert set(
+        CriterionResponse.objects.filter(portfolio=portfolio, reopened=True).values_list(
+            "criterion_id", flat=True
+        )
+    ) == {c.pk for c in two}
+    assert [m.to for m in mailoutbox] == [[lead.email]]
+
+
+def test_request_more_evidence_bad_input_saves_nothing(client, lead_assignment, admin_user):
+    portfolio = lead_assignment.portfolio
+    response = login(client, admin_user).post(
+        f"/reviews/portfolios/{portfolio.pk}/more-evidence/",
+        {"message": "", "due_date": "2000-01-01"},
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"criteria", "message", "due_date"}
+    portfolio.refresh_from_db()
+    assert portfolio.state == PortfolioState.IN_REVIEW
+
+
+def test_request_more_evidence_is_404_for_unit_and_second_assessor(
+    client, lead_assignment, second_assignment, lead, admin_user
+):
+    other_assessor = second_assignment.assessor
+    url = f"/reviews/portfolios/{lead_assignment.portfolio_id}/more-evidence/"
+    for user in (lead, other_assessor):
+        client.logout()
+        assert login(client, user).get(url).status_code == 404
+    client.logout()
+    assert login(client, admin_user).delete(url).status_code == 405
+
+
+def test_accept_resubmission_view(client, lead_assignment, admin_user, lead):
+    portfolio = lead_assignment.portfolio
+    portfolio.state = PortfolioState.RESUBMITTED
+    portfolio.save()
+    url = f"/reviews/portfolios/{portfolio.pk}/accept/"
+    assert login(client, lead).post(url).status_code == 404
+    client.logout()
+    login(client, admin_user)
+    assert client.get(url).status_code == 405
+    client.post(url)
+    portfolio.refresh_from_db()
+    assert portfolio.state == PortfolioState.IN_REVIEW
+
+
+def test_advance_view_moves_on_and_reports_a_wrong_step(client, lead_assignment, assessor, lead):
+    portfolio = lead_assignment.portfolio
+    url = f"/reviews/portfolios/{portfolio.pk}/advance/"
+    login(client, assessor)
+    response = client.post(url, {"to_state": "panel"}, follow=True)
+    assert "cannot become" in response.content.decode()
+    client.post(url, {"to_state": "interim_report"})
+    portfolio.refresh_from_db()
+    assert portfolio.state == PortfolioState.INTERIM_REPORT
+    assert client.get(url).status_code == 405
+    client.logout()
+    assert login(client, lead).post(url, {"to_state": "visit"}).status_code == 404
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def test_report_edit_saves_an_interim_report(client, lead_assignment, assessor):
+    portfolio = lead_assignment.portfolio
+    response = login(client, assessor).post(
+        f"/reviews/portfolios/{portfolio.pk}/reports/interim/",
+        {"strengths": "Warm.", "areas_for_development": "Rotas.", "action_points": "Meet weekly."},
+    )
+    report = Report.objects.get()
+    assert response.url == f"/reviews/reports/{report.pk}/"
+    assert (report.kind, report.strengths, report.author) == (ReportKind.INTERIM, "Warm.", assessor)
+
+
+def test_report_edit_visit_needs_date_and_mode(client, lead_assignment, assessor):
+    response = login(client, assessor).post(
+        f"/reviews/portfolios/{lead_assignment.portfolio_id}/reports/visit/", {"findings": "Good."}
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"visit_date", "visit_mode"}
+    assert not Report.objects.exists()
+
+
+def test_report_edit_is_404_for_unit_and_unknown_kind_and_rejects_put(
+    client, lead_assignment, lead, assessor
+):
+    url = f"/reviews/portfolios/{lead_assignment.portfolio_id}/reports/interim/"
+    assert login(client, lead).get(url).status_code == 404
+    client.logout()
+    login(client, assessor)
+    assert (
+        client.get(f"/reviews/portfolios/{lead_assignment.portfolio_id}/reports/bogus/").status_code
+        == 404
+    )
+    assert client.put(url).status_code == 405
+
+
+def test_unit_sees_a_report_only_once_released(
+    client, lead_assignment, lead, other_lead, django_capture_on_commit_callbacks
+):
+    assessor = lead_assignment.assessor
+    report = factories.ReportFactory(
+        portfolio=lead_assignment.portfolio, strengths="Kind and open."
+    )
+    login(client, lead)
+    assert client.get(f"/reviews/reports/{report.pk}/").status_code == 404
+    client.logout()
+    login(client, assessor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/reviews/reports/{report.pk}/release/")
+    client.logout()
+    login(client, lead)
+    response = client.get(f"/reviews/reports/{report.pk}/")
+    assert b"Kind and open." in response.content
+    assert response.context["can_release"] is False
+    pdf = client.get(f"/reviews/reports/{report.pk}/pdf/")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert client.post(f"/reviews/reports/{report.pk}/").status_code == 405
+    client.logout()
+    assert login(client, other_lead).get(f"/reviews/reports/{report.pk}/").status_code == 404
+
+
+def test_report_release_and_render_are_404_for_the_unit(client, lead_assignment, lead):
+    report = factories.ReportFactory(portfolio=lead_assignment.portfolio)
+    login(client, lead)
+    assert client.post(f"/reviews/reports/{report.pk}/release/").status_code == 404
+    assert client.post(f"/reviews/reports/{report.pk}/render/").status_code == 404
+    report.refresh_from_db()
+    assert report.released_at is None
+
+
+def test_report_render_view_prepares_a_draft_pdf(
+    client, lead_assignment, assessor, django_capture_on_commit_callbacks
+):
+    report = factories.ReportFactory(portfolio=lead_assignment.portfolio)
+    login(client, assessor)
+    assert client.get(f"/reviews/reports/{report.pk}/render/").status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/reviews/reports/{report.pk}/render/")
+    report.refresh_from_db()
+    assert report.status == "ready"
+    assert report.released_at is None
+
+
+# --- decision and outcome ---------------------------------------------------------------------
+
+
+def test_decision_view_records_and_letters_the_unit(
+    client, at_panel, admin_user, lead, django_capture_on_commit_callbacks
+):
+    portfolio, mailoutbox = at_panel, mail.outbox
+    login(client, admin_user)
+    url = f"/reviews/portfolios/{portfolio.pk}/decision/"
+    assert b"Record the panel decision" in client.get(url).content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"outcome": "not_awarded", "rationale": "Not yet, but close."})
+    assert response.status_code == 302
+    assert Decision.objects.get().outcome == "not_awarded"
+    assert [m.to for m in mailoutbox] == [[lead.email]]
+
+
+def test_decision_view_deferral_needs_conditions(client, unit, framework, admin_user):
+    portfolio = make_portfolio(unit, framework, PortfolioState.PANEL)
+    response = login(client, admin_user).post(
+        f"/reviews/portfolios/{portfolio.pk}/decision/", {"outcome": "deferred", "rationale": "x"}
+    )
+    assert set(response.context["form"].errors) == {"conditions", "conditions_due"}
+    assert not Decision.objects.exists()
+
+
+def test_decision_view_is_404_for_assessors_and_rejects_put(
+    client, unit, framework, assessor, admin_user
+):
+    portfolio = make_portfolio(unit, framework, PortfolioState.PANEL)
+    assign(portfolio, assessor, lead=True)
+    url = f"/reviews/portfolios/{portfolio.pk}/decision/"
+    assert login(client, assessor).get(url).status_code == 404
+    client.logout()
+    assert login(client, admin_user).put(url).status_code == 405
+
+
+def test_outcome_page_shows_the_unit_released_reports_never_scores(
+    client, lead_assignment, lead, other_lead
+):
+    portfolio = lead_assignment.portfolio
+    score_all(lead_assignment)
+    CriterionScore.objects.update(comment="ASSESSOR-DRAFT")
+    factories.ReportFactory(portfolio=portfolio, kind="interim", released_at=timezone.now())
+    factories.ReportFactory(portfolio=portfolio, kind="summary")
+    response = login(client, lead).get(f"/reviews/portfolios/{portfolio.pk}/outcome/")
+    assert [r.kind for r in response.context["reports"]] == ["interim"]
+    assert b"ASSESSOR-DRAFT" not in response.content
+    assert client.post(f"/reviews/portfolios/{portfolio.pk}/outcome/").status_code == 405
+    client.logout()
+    assert (
+        login(client, other_lead).get(f"/reviews/portfolios/{portfolio.pk}/outcome/").status_code
+        == 404
+    )
+
+
+def test_portfolio_page_for_a_cleared_assessor_links_to_their_scoring(
+    client, lead_assignment, assessor
+):
+    response = login(client, assessor).get(f"/reviews/portfolios/{lead_assignment.portfolio_id}/")
+    assert response.context["own_assignment"] == lead_assignment
+    assert response.context["assign_form"] is None
+    assert f'href="/reviews/assignments/{lead_assignment.pk}/"'.encode() in response.content
