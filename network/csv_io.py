@@ -1,6 +1,6 @@
 """Reading and writing the member CSV (organisations, units and memberships in one file).
 
-Columns are documented in docs/readme-network.md; fixtures/network/members-sample.csv is a
+Columns are documented in docs/network.md; fixtures/network/members-sample.csv is a
 sample. Parsing never writes: network.services.membership_import_apply does, in one
 transaction, after parsing again.
 """

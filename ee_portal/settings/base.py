@@ -184,7 +184,8 @@ EE_BENCH_VIEWS = env.bool("EE_BENCH_VIEWS", default=False)
 
 # Celery: eager (in-process) unless a broker is configured.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# In eager mode Celery still opens an in-memory producer; naming a host keeps kombu quiet.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

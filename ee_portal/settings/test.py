@@ -10,7 +10,7 @@ SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"  # noqa:
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_URL = "memory://localhost/"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests log in through the test client; lockout itself is tested with AXES_ENABLED on.
 AXES_ENABLED = False

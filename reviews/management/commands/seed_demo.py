@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from network.demo import DEMO_PASSWORD, seed_network
 from portfolios.demo import seed_portfolios
@@ -28,7 +29,11 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password, so it only runs with "
                 "DJANGO_DEBUG=1 (or --allow-without-debug on a throw-away demo server)."
             )
-        with transaction.atomic():
+        # The demo's own notification emails (assignments, certificates) are not sent anywhere.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            transaction.atomic(),
+        ):
             if Framework.objects.current() is None:
                 framework = framework_import(
                     text=SAMPLE_STANDARDS.read_text(encoding="utf-8"), publish=True
