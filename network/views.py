@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ee_portal.lib.forms import add_validation_error
 from ee_portal.lib.views import admin_required
 
 from . import csv_io, selectors, services
@@ -44,14 +45,6 @@ def _visible_or_404(user: User, perm: str, obj):
     if not user.has_perm(perm, obj):
         raise Http404
     return obj
-
-
-def _form_errors_from(exc: ValidationError, form) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _querystring(request: HttpRequest) -> str:
@@ -136,7 +129,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         try:
             unit = services.unit_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             messages.success(request, f"{unit.name} has been added.")
             return redirect("network:unit_detail", pk=unit.pk)
@@ -152,7 +145,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             messages.success(request, "The unit's details have been saved.")
             return redirect("network:unit_detail", pk=unit.pk)
@@ -206,7 +199,7 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.membership_create(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             messages.success(request, "The membership has been recorded.")
             return redirect("network:unit_detail", pk=unit.pk)
@@ -234,7 +227,7 @@ def membership_renew(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, membership=membership, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             messages.success(request, f"The {membership.programme.name} membership is renewed.")
             return redirect("network:unit_detail", pk=membership.unit_id)
@@ -264,7 +257,7 @@ def membership_status(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             messages.success(request, f"The membership is now {membership.get_status_display()}.")
             return redirect("network:unit_detail", pk=membership.unit_id)
@@ -288,7 +281,7 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             outcome = services.invitation_create(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
@@ -381,7 +374,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 status=_UNUSABLE_STATUS[exc.reason],
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.get_short_name()}. You're all set up.")
@@ -463,7 +456,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         try:
             organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             messages.success(request, f"{organisation.name} has been added. Now add its units.")
             return redirect(f"{reverse('network:unit_create')}?organisation={organisation.pk}")
@@ -481,7 +474,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_error(form, exc)
         else:
             messages.success(request, "The organisation's details have been saved.")
             return redirect("network:organisation_list")

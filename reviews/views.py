@@ -4,6 +4,7 @@ one workflow/service function, then a message and a redirect."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ee_portal.audit.services import audit_log
+from ee_portal.lib.forms import add_validation_error
 from portfolios.enums import TRANSITIONS, PortfolioState
 from portfolios.models import Portfolio
 
@@ -48,6 +50,7 @@ from .selectors import (
 )
 
 REPORT_KINDS = (ReportKind.INTERIM, ReportKind.VISIT, ReportKind.SUMMARY)
+QUEUE_PAGE_SIZE = 50
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -97,7 +100,13 @@ def review_list(request: HttpRequest) -> HttpResponse:
     counts = review_queue_counts() if user.is_ccqi_admin else {}
     context = {
         "assignments": assignment_list_for_assessor(user=user) if user.is_assessor else [],
-        "queue": review_queue_for_admin() if user.is_ccqi_admin else [],
+        # Paginated (issue 8): the queue can hold thousands of portfolios; 50 per page keeps
+        # the page's cost flat (tests/perf/test_queries.py).
+        "queue": (
+            Paginator(review_queue_for_admin(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+            if user.is_ccqi_admin
+            else []
+        ),
         "queue_states": [
             (PortfolioState(state).label, counts.get(state, 0)) for state in QUEUE_STATES
         ],
@@ -165,11 +174,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_validation_error(form, exc)
         except workflow.InvalidTransitionError as exc:
             messages.error(request, str(exc))
             return redirect("reviews:portfolio", pk=pk)
@@ -443,11 +448,7 @@ def report_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 portfolio=portfolio, kind=kind, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(request, f"{report.get_kind_display()} saved.")
             return redirect("reviews:report", pk=report.pk)
@@ -528,8 +529,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_validation_error(form, exc)
         except workflow.InvalidTransitionError as exc:
             messages.error(request, str(exc))
             return redirect("reviews:portfolio", pk=pk)
