@@ -9,9 +9,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
+from network.enums import UnitRoleKind
+from network.models import Unit
 from standards.models import Criterion, Standard
 
-from .enums import PortfolioState
+from .enums import Cycle, PortfolioState
 from .models import CriterionResponse, Evidence, EvidenceLink, Portfolio, PortfolioRevision
 from .rules import CLEARED_ASSIGNMENT_STATES, FULLY_EDITABLE_STATES, can_view
 
@@ -313,3 +315,18 @@ def revision_diff(*, old: PortfolioRevision, new: PortfolioRevision) -> list[Cri
         if change.narrative_changed or change.rating_changed or added or removed:
             changes.append(change)
     return changes
+
+
+def units_ready_to_start(*, user) -> QuerySet[Unit]:
+    """Units the user leads that have no initial-award portfolio open or awarded (lazy; one
+    query when evaluated). Interim reviews and renewals are opened by CCQI admins."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    started = Portfolio.objects.filter(cycle=Cycle.INITIAL).exclude(
+        state__in=[PortfolioState.NOT_AWARDED, PortfolioState.WITHDRAWN]
+    )
+    return (
+        Unit.objects.filter(roles__user=user, roles__role=UnitRoleKind.LEAD)
+        .exclude(pk__in=started.values("unit_id"))
+        .order_by("name")
+    )

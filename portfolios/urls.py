@@ -5,6 +5,7 @@ from . import views
 app_name = "portfolios"
 urlpatterns = [
     path("", views.portfolio_list, name="list"),
+    path("start/", views.portfolio_start, name="start"),
     path("<int:pk>/", views.portfolio_detail, name="detail"),
     path("<int:pk>/criteria/<str:code>/", views.criterion_edit, name="criterion"),
     path("<int:pk>/evidence/", views.evidence_library_view, name="evidence_library"),

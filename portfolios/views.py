@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db import IntegrityError
 from django.http import (
     FileResponse,
     Http404,
@@ -31,7 +32,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from zipstream import ZIP_DEFLATED, ZipStream
 
-from .enums import EvidenceKind, PortfolioState
+from standards.models import Framework
+
+from .enums import Cycle, EvidenceKind, PortfolioState
 from .forms import (
     EvidenceEditForm,
     LibraryFilterForm,
@@ -59,6 +62,7 @@ from .selectors import (
     portfolio_readiness,
     revision_diff,
     revision_list,
+    units_ready_to_start,
 )
 from .services import (
     InvalidTransitionError,
@@ -71,6 +75,7 @@ from .services import (
     evidence_unlink,
     evidence_update,
     evidence_upload,
+    portfolio_create,
     portfolio_export_audit,
     portfolio_resubmit,
     portfolio_submit,
@@ -111,7 +116,35 @@ def _criteria(portfolio):
 @login_required
 def portfolio_list(request: HttpRequest) -> HttpResponse:
     portfolios = portfolio_list_visible_to(user=request.user).order_by("unit__name", "-created_at")
-    return render(request, "portfolios/portfolio_list.html", {"portfolios": portfolios})
+    return render(
+        request,
+        "portfolios/portfolio_list.html",
+        {"portfolios": portfolios, "startable_units": units_ready_to_start(user=request.user)},
+    )
+
+
+@require_POST
+@login_required
+def portfolio_start(request: HttpRequest) -> HttpResponse:
+    """A unit lead starts their unit's first (initial award) portfolio."""
+    unit = units_ready_to_start(user=request.user).filter(pk=request.POST.get("unit")).first()
+    if unit is None:
+        raise Http404
+    framework = Framework.objects.current()
+    if framework is None:
+        messages.error(request, "No standards are published yet, so a portfolio cannot start.")
+        return redirect("portfolios:list")
+    try:
+        portfolio = portfolio_create(
+            unit=unit, framework=framework, cycle=Cycle.INITIAL, actor=request.user
+        )
+    except (IntegrityError, ValidationError):
+        messages.info(request, f"{unit.name} already has a portfolio under way.")
+        return redirect("portfolios:list")
+    messages.success(
+        request, f"Your portfolio for {unit.name} has started. Take it one criterion at a time."
+    )
+    return redirect("portfolios:detail", pk=portfolio.pk)
 
 
 @require_GET
@@ -483,7 +516,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Saved “{evidence.title}”.")
             return redirect("portfolios:evidence_library", pk=portfolio.pk)
     else:
-        form = EvidenceEditForm(evidence=evidence, initial=None)
+        form = EvidenceEditForm(evidence=evidence)  # initial values from the evidence
         form = EvidenceEditForm(
             evidence=evidence,
             initial={**form.initial, "criteria": linked_ids},

@@ -139,9 +139,9 @@ def test_list_constant_queries(django_assert_num_queries, lead, framework, item_
     for unit in units:
         factories.PortfolioFactory(unit=unit, framework=framework)
     client = client_for(lead)
-    # session, user, nav's unit roles, portfolios (joined), session save (savepoint,
-    # update, release: SESSION_SAVE_EVERY_REQUEST)
-    with django_assert_num_queries(7):
+    # session, user, nav's unit roles, portfolios (joined), units ready to start, session
+    # save (savepoint, update, release: SESSION_SAVE_EVERY_REQUEST)
+    with django_assert_num_queries(8):
         response = client.get(reverse("portfolios:list"))
     assert [p.unit for p in response.context["portfolios"]] == sorted(units, key=lambda u: u.name)
 
