@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 migrate: install
+	mkdir -p var
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
 demo: migrate
