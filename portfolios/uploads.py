@@ -13,6 +13,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -96,7 +97,9 @@ def sanitise_display_name(name: str) -> str:
     """A name safe to show and to offer as a download name: no folders, no control characters."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").split("/")[-1]
-    name = _CONTROL_CHARS.sub("", name).strip().strip(".").strip()
+    name = _CONTROL_CHARS.sub("", name)
+    # Invisible format characters too: a right-to-left override makes "cod.exe" look like "exe.doc".
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf").strip().strip(".").strip()
     if len(name) > MAX_DISPLAY_NAME:
         stem, dot, ext = name.rpartition(".")
         if dot and len(ext) <= 8:
@@ -115,6 +118,7 @@ def _zip_kind(fileobj: IO[bytes]) -> str | None:  # noqa: PLR0911 -- one answer 
     fileobj.seek(0)
     try:
         with zipfile.ZipFile(fileobj) as archive:
+            _check_zip_expansion(archive.infolist())
             names = set(archive.namelist())
             if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
                 mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
@@ -133,6 +137,30 @@ def _zip_kind(fileobj: IO[bytes]) -> str | None:  # noqa: PLR0911 -- one answer 
     finally:
         fileobj.seek(0)
     return None
+
+
+# Office documents are zips: refuse ones that would expand absurdly when opened (zip bombs).
+MAX_ZIP_ENTRIES = 5000
+MAX_ZIP_EXPANDED = 1024**3  # 1 GiB declared, uncompressed
+MAX_ZIP_RATIO = 100  # overall, once the expanded size passes ZIP_RATIO_FROM
+ZIP_RATIO_FROM = 100 * 1024**2
+
+
+def _check_zip_expansion(members: list[zipfile.ZipInfo]) -> None:
+    if len(members) > MAX_ZIP_ENTRIES:
+        raise UploadRejectedError(
+            f"This document is made of {len(members):,} parts, more than we can accept. It may "
+            "be damaged; please save it again, or as a PDF."
+        )
+    expanded = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    if expanded > MAX_ZIP_EXPANDED or (
+        expanded > ZIP_RATIO_FROM and expanded / packed > MAX_ZIP_RATIO
+    ):
+        raise UploadRejectedError(
+            "This document would expand to an unreasonable size when opened (it looks like a "
+            '"zip bomb"), so it is not accepted. Please save it again, or as a PDF.'
+        )
 
 
 def _looks_like_markup(header: bytes) -> str | None:
@@ -182,6 +210,111 @@ def detect_content_type(fileobj: IO[bytes], header: bytes) -> str:
     return "text/plain"
 
 
+# PDF names that make a reader run code or open something: scripts, launch actions.
+_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch)(?=[\s/<>\[\]()%{}]|$)")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM_START = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
+_PDF_ENDSTREAM = b"endstream"
+_PDF_OVERLAP = 64
+MAX_PDF_OBJSTM_BYTES = 64 * 1024**2  # decompressed object streams, in total
+_PDF_ACTIVE_MESSAGE = (
+    "This PDF contains JavaScript or an action that starts a program, which could run when "
+    "it is opened, so it is not accepted. Please print it to a new PDF (File > Print > Save "
+    "as PDF) and upload that."
+)
+
+
+_PDF_UNCHECKABLE = (
+    "This PDF has a part we cannot check, so it is not accepted. Please print it to a new PDF "
+    "(File > Print > Save as PDF) and upload that."
+)
+
+
+def _pdf_unescape(data: bytes) -> bytes:
+    return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), data)
+
+
+def _pdf_has_active_name(data: bytes) -> bool:
+    return _PDF_ACTIVE.search(_pdf_unescape(data)) is not None
+
+
+def _pdf_objstm_decoder(stream_dict: bytes):
+    """For an object stream: "plain" (no filter), a zlib decompressor (Flate), else refused.
+    None for any other stream (its content is not scanned)."""
+    if b"/ObjStm" not in _pdf_unescape(stream_dict):
+        return None
+    filters = re.findall(rb"/(\w+Decode|Fl|AHx|A85|LZW|RL|CCF|DCT)\b", stream_dict)
+    if not filters:
+        return "plain"
+    if filters in ([b"FlateDecode"], [b"Fl"]):
+        return zlib.decompressobj()
+    raise UploadRejectedError(_PDF_UNCHECKABLE)
+
+
+def check_pdf_active_content(fileobj: IO[bytes]) -> None:
+    """Refuse a PDF with JavaScript (/JavaScript, /JS) or /Launch actions.
+
+    Scans the objects outside streams (name escapes such as /J#61vaScript undone) and the
+    decompressed object streams (/ObjStm), where such objects can also be stored; other stream
+    contents (page text, images) are skipped. Reads in chunks; the decompressed object
+    streams are capped. An object stream it cannot read is refused too.
+    """
+    fileobj.seek(0)
+    buffer, recent = b"", b""
+    in_stream = False
+    decoder = None  # while inside an object stream: "plain" or a zlib decompressor
+    expanded = 0
+
+    def objstm_feed(data: bytes) -> None:
+        nonlocal expanded
+        if decoder is None:
+            return
+        try:
+            out = (
+                data
+                if decoder == "plain"
+                else decoder.decompress(data, MAX_PDF_OBJSTM_BYTES - expanded + 1)
+            )
+        except zlib.error:
+            raise UploadRejectedError(_PDF_UNCHECKABLE) from None
+        expanded += len(out)
+        if expanded > MAX_PDF_OBJSTM_BYTES:
+            raise UploadRejectedError(
+                "This PDF has parts that expand to an unreasonable size, so it is not accepted."
+            )
+        if _pdf_has_active_name(out):
+            raise UploadRejectedError(_PDF_ACTIVE_MESSAGE)
+
+    while True:
+        chunk = fileobj.read(CHUNK_SIZE)
+        buffer += chunk
+        while True:
+            if in_stream:
+                end = buffer.find(_PDF_ENDSTREAM)
+                if end < 0:
+                    cut = len(buffer) if not chunk else max(0, len(buffer) - len(_PDF_ENDSTREAM))
+                    objstm_feed(buffer[:cut])
+                    buffer = buffer[cut:]
+                    break
+                objstm_feed(buffer[:end])
+                decoder, in_stream = None, False
+                recent, buffer = b"", buffer[end + len(_PDF_ENDSTREAM) :]
+                continue
+            match = _PDF_STREAM_START.search(buffer)
+            head = buffer if match is None else buffer[: match.start()]
+            if _pdf_has_active_name(head):
+                raise UploadRejectedError(_PDF_ACTIVE_MESSAGE)
+            recent = (recent + head)[-4096:]
+            if match is None:
+                buffer = buffer[-_PDF_OVERLAP:] if chunk else b""
+                break
+            decoder = _pdf_objstm_decoder(recent[recent.rfind(b"obj") :])
+            in_stream, buffer = True, buffer[match.end() :]
+        if not chunk:
+            break
+    fileobj.seek(0)
+
+
 def _iter_chunks(fileobj: IO[bytes]) -> Iterator[bytes]:
     fileobj.seek(0)
     while chunk := fileobj.read(CHUNK_SIZE):
@@ -226,6 +359,8 @@ def _strip_image_metadata(fileobj: IO[bytes], content_type: str) -> tempfile._Te
     fileobj.seek(0)
     try:
         with Image.open(fileobj) as image:
+            if image.width * image.height > (Image.MAX_IMAGE_PIXELS or 89_478_485):
+                raise UploadRejectedError("This image is too large (in pixels) to accept.")
             image.load()
             if getattr(image, "is_animated", False):
                 raise UploadRejectedError(
@@ -289,6 +424,8 @@ def prepare_upload(upload: Any, *, max_bytes: int) -> PreparedUpload:
             f"{_describe(content_type)}. Please check you chose the right file, or rename it "
             f"to .{sorted(ALLOWED[content_type])[0]}."
         )
+    if content_type == "application/pdf":
+        check_pdf_active_content(fileobj)
     cleanup = None
     source: IO[bytes] = fileobj
     if content_type in IMAGE_TYPES:
