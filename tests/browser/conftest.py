@@ -59,26 +59,51 @@ class PageErrors(list):
     """Console errors and CSP violations seen while a test ran."""
 
 
+def _save_artifacts(page, stem: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
+        (ARTIFACTS / f"{stem}.html").write_text(page.content(), encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001 -- keep the real failure visible
+        print(f"Could not save browser artifacts: {exc}")
+
+
 @pytest.fixture
-def page(browser, request, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors = PageErrors()
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
-    yield page
+def new_page(browser, request, live_server):
+    """Factory: a page in a fresh browser context (its own cookies), e.g. a second visitor.
+
+    Each page records console errors in ``page.errors``; when the test fails, every page
+    made here leaves a screenshot and its HTML in test-artifacts/.
+    """
+    contexts = []
+
+    def make():
+        # Reduced motion switches off Bootstrap's transitions, so axe never measures a
+        # colour half-way through a hover or focus transition.
+        context = browser.new_context(
+            base_url=live_server.url, locale="en-GB", reduced_motion="reduce"
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        errors = PageErrors()
+        page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.errors = errors
+        contexts.append((context, page))
+        return page
+
+    yield make
     report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
-        try:
-            page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
-            (ARTIFACTS / f"{stem}.html").write_text(page.content(), encoding="utf-8")
-        except Exception as exc:  # noqa: BLE001 -- keep the real failure visible
-            print(f"Could not save browser artifacts: {exc}")
-    context.close()
+    stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-140:]
+    for index, (context, page) in enumerate(contexts):
+        if report is not None and report.failed:
+            _save_artifacts(page, stem if index == 0 else f"{stem}-{index + 1}")
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 def login(page, email: str, password: str) -> None:
@@ -105,9 +130,63 @@ def assert_accessible(page, *, context_note: str = "") -> None:
     serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
     details = "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        f"\n  {v['nodes'][0].get('failureSummary', '')}"
         for v in serious
     )
     where = f" on {page.url}" + (f" ({context_note})" if context_note else "")
     assert not serious, f"Accessibility violations{where}:\n{details}"
     csp = [e for e in page.errors if "Content Security Policy" in e]
     assert not csp, f"CSP violations{where}: {csp}"
+
+
+def tab_to(page, target, *, max_presses: int = 80) -> int:
+    """Press Tab (only Tab) until ``target`` (a Locator) has the focus; return the presses.
+
+    Fails when the element cannot be reached by keyboard, or when it has the focus but no
+    visible focus indicator (WCAG 2.4.7).
+    """
+    for presses in range(1, max_presses + 1):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            assert_focus_visible(page)
+            return presses
+    focused = page.evaluate("document.activeElement && document.activeElement.outerHTML")
+    raise AssertionError(
+        f"{target} was not reached with {max_presses} presses of Tab; focus is on {focused}"
+    )
+
+
+FOCUS_STYLE_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const s = getComputedStyle(el);
+  const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
+  const shadow = s.boxShadow && s.boxShadow !== "none";
+  const r = el.getBoundingClientRect();
+  const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+  const y = Math.min(Math.max(r.top + Math.min(r.height / 2, 10), 0), innerHeight - 1);
+  const hit = document.elementFromPoint(x, y);
+  const label = el.labels && el.labels.length ? el.labels[0] : null;
+  const mine = hit && (el.contains(hit) || hit.contains(el) || (label && label.contains(hit)));
+  const by = hit ? hit.outerHTML.slice(0, 120) : "";
+  return {outline, shadow, covered: !mine, by, html: el.outerHTML.slice(0, 200)};
+}"""
+
+
+def assert_focus_visible(page) -> None:
+    """The focused element shows an outline or a focus ring (box-shadow) and is not hidden
+    under something else, such as a sticky header (WCAG 2.4.7 and 2.2's 2.4.11)."""
+    style = page.evaluate(FOCUS_STYLE_JS)
+    assert style is not None, "Nothing has the focus"
+    assert style["outline"] or style["shadow"], f"No visible focus indicator on {style['html']}"
+    assert not style["covered"], f"The focused {style['html']} is hidden under {style['by']}"
+
+
+def accept_dialogs(page, seen: list[str]) -> None:
+    """Accept every confirm() (Playwright dismisses them by default); record their text."""
+
+    def accept(dialog):
+        seen.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
