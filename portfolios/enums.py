@@ -46,6 +46,10 @@ REVIEW_STATES = frozenset(
 )
 
 
+# About 3,000 words: room for a full account, but a bound on what one request can store.
+NARRATIVE_MAX_CHARS = 20_000
+
+
 class SelfRating(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
     WORKING_TOWARDS = "working_towards", "Working towards"

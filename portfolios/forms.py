@@ -1,6 +1,6 @@
 from django import forms
 
-from .enums import EvidenceType, SelfRating
+from .enums import NARRATIVE_MAX_CHARS, EvidenceType, SelfRating
 from .models import Evidence
 
 YES_NO_UNSET = [("", "Not answered yet"), ("yes", "Yes"), ("no", "No")]
@@ -50,6 +50,7 @@ class NarrativeForm(forms.Form):
     narrative = forms.CharField(
         label="How we meet this criterion",
         required=False,
+        max_length=NARRATIVE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text="Write in your own words. Your text is saved automatically as you type.",
     )

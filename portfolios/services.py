@@ -16,6 +16,7 @@ from standards.models import Criterion
 
 from .enums import (
     CLOSED_STATES,
+    NARRATIVE_MAX_CHARS,
     TRANSITIONS,
     EvidenceKind,
     EvidenceType,
@@ -225,6 +226,11 @@ def response_save(
     _require(actor, "portfolios.edit_response", response, "You cannot edit this narrative.")
     changes: dict = {}
     if narrative is not None:
+        if len(narrative) > NARRATIVE_MAX_CHARS:
+            raise ValidationError(
+                f"Please keep this account under {NARRATIVE_MAX_CHARS:,} characters "
+                f"(it is {len(narrative):,}). Longer documents can be added as evidence."
+            )
         changes["narrative"] = narrative.replace("\r\n", "\n")
     if self_rating is not None:
         if self_rating not in SelfRating.values:

@@ -26,6 +26,10 @@ class AssignmentState(models.TextChoices):
 ACTIVE_ASSIGNMENT_STATES = frozenset({AssignmentState.SCORING, AssignmentState.SUBMITTED})
 
 
+# A score comment is a few sentences; the bound keeps one request from storing megabytes.
+COMMENT_MAX_CHARS = 5_000
+
+
 class ReportKind(models.TextChoices):
     INTERIM = "interim", "Interim (desk) report"
     VISIT = "visit", "Visit record"

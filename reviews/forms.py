@@ -7,7 +7,7 @@ from network.models import User
 from portfolios.models import Portfolio
 from standards.models import Criterion
 
-from .enums import DecisionOutcome, ReportKind
+from .enums import COMMENT_MAX_CHARS, DecisionOutcome, ReportKind
 from .models import Decision, Report
 from .selectors import LIVE_ASSIGNMENT_STATES, assessor_conflict_reason, criteria_for_portfolio
 
@@ -83,7 +83,9 @@ class DeclarationForm(forms.Form):
 
 class ScoreForm(forms.Form):
     rating = forms.ChoiceField(required=False)
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        required=False, max_length=COMMENT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, rating_choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

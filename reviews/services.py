@@ -7,7 +7,7 @@ from ee_portal.audit.services import audit_log
 from portfolios.models import Portfolio
 from standards.models import Criterion
 
-from .enums import AssignmentState, ReportKind, VisitMode
+from .enums import COMMENT_MAX_CHARS, AssignmentState, ReportKind, VisitMode
 from .models import Assignment, CriterionScore, Report
 
 REPORT_FIELDS = {
@@ -40,6 +40,10 @@ def criterion_score_save(
         raise ValidationError("That criterion is not part of this portfolio.", code="criterion")
     if rating and rating not in rating_values(portfolio):
         raise ValidationError("Choose a rating from the scale.", code="rating")
+    if len(comment) > COMMENT_MAX_CHARS:
+        raise ValidationError(
+            f"Please keep the comment under {COMMENT_MAX_CHARS:,} characters.", code="comment"
+        )
     score, _created = CriterionScore.objects.update_or_create(
         assignment=assignment,
         criterion=criterion,

@@ -356,6 +356,9 @@ def prefork_worker(*, media_root: Path, url: str, queue: str):
 
 def _waiting_for_a_lock() -> bool:
     with connections["default"].cursor() as cursor:
+        # Inside a transaction PostgreSQL answers pg_stat_activity from a snapshot taken at
+        # the first read; clear it so each poll sees the worker's current state.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
             "AND query ILIKE '%%reviews_certificate%%'"
@@ -372,11 +375,6 @@ def test_a_worker_process_killed_mid_render_is_retried_and_makes_one_certificate
     task waits inside certificate_render, its message unacknowledged) when the pool process
     is killed with SIGKILL. acks_late + reject_on_worker_lost put the message back; the
     worker's next pool process renders it once the lock is released."""
-    pytest.skip(
-        "Not deterministic yet: in this harness the prefork worker logs 'received' but never "
-        "hands the task to its pool process (the child stays idle in poll, no DB connection), "
-        "so there is no running render to kill; see docs/readme-security.md"
-    )
     need_service("redis-server", shutil.which("redis-server") is not None, "install redis-server")
     need_service("PostgreSQL", on_postgresql(), "set DATABASE_URL; the worker shares the test DB")
     decision = factories.DecisionFactory(portfolio__unit=unit)
@@ -408,6 +406,8 @@ def test_a_worker_process_killed_mid_render_is_retried_and_makes_one_certificate
             ).first(),
             timeout=90,
         )
+        # The row is ready a moment before the worker logs its success line.
+        wait_for(lambda: b"succeeded" in log.read_bytes(), timeout=15)
         worker_log = log.read_text(errors="replace")
     assert ready is not None, worker_log
     assert proc.returncode is not None

@@ -242,8 +242,9 @@ def _observe(world: World, role: str, method: str, url: str, data: dict | None =
     with transaction.atomic():
         response = client.post(url, data or {}) if method == "POST" else client.get(url)
         if getattr(response, "streaming", False):
-            b"".join(response.streaming_content)  # generators run their queries here
-            response.close()
+            # Generators run their queries here. Consuming closes the response through the
+            # test client, which keeps the test's PostgreSQL connection open (close() would not).
+            b"".join(response.streaming_content)
         transaction.set_rollback(True)
     if response.status_code == 302 and response["Location"].startswith(reverse("login")):
         return LOGIN, response
