@@ -89,8 +89,6 @@ def bench_render(runs: int) -> dict:
         "one_line_page_median_s": round(baseline, 4),
         "certificate_median_s": round(cert, 4),
         "ratio": round(cert / baseline, 2),
-        "target_ratio_max": 2.0,
-        "meets_target": cert / baseline <= 2.0,
     }
 
 
@@ -179,7 +177,9 @@ def bench_throughput(count: int) -> dict:
     from reviews.awards import certificate_render  # noqa: PLC0415
     from reviews.models import Certificate  # noqa: PLC0415
 
-    ids = _make_certificates(count)
+    # One extra certificate warms the worker (WeasyPrint import, fontconfig), as bench_render
+    # warmed this process for the loop; it is not timed.
+    warm_id, *ids = _make_certificates(count + 1)
 
     start = time.perf_counter()
     for pk in ids:
@@ -208,6 +208,13 @@ def bench_throughput(count: int) -> dict:
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(log.read_text(errors="replace"))
             time.sleep(0.1)
+        client.send_task(
+            "reviews.render_certificate", kwargs={"certificate_id": warm_id}, queue=queue
+        )
+        while not Certificate.objects.filter(pk=warm_id, status="ready").exists():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log.read_text(errors="replace"))
+            time.sleep(0.05)
         start = time.perf_counter()
         for pk in ids:
             client.send_task(
@@ -229,8 +236,6 @@ def bench_throughput(count: int) -> dict:
         "celery_worker_s": round(worker_s, 2),
         "celery_worker_per_s": round(count / worker_s, 2),
         "worker_vs_loop": round(loop_s / worker_s, 3),
-        "target_min": 0.8,
-        "meets_target": loop_s / worker_s >= 0.8,
         "worker": "1 solo process on Redis, PostgreSQL shared with the loop",
     }
 
@@ -245,10 +250,25 @@ def main() -> None:
     import django  # noqa: PLC0415
 
     django.setup()
-    result = {"render": bench_render(args.runs)}
+    render = bench_render(args.runs)
+    result = {"render": render}
+    # The shape bench/run.py merges: each target has value, limit and met.
+    result["targets"] = {
+        "render_vs_one_line_page": {
+            "value": render["ratio"],
+            "limit": 2.0,
+            "met": render["ratio"] <= 2.0,
+        }
+    }
     if not args.render_only:
-        result["throughput"] = bench_throughput(args.count)
-    print(json.dumps(result, indent=2))
+        throughput = bench_throughput(args.count)
+        result["throughput"] = throughput
+        result["targets"]["worker_vs_in_process_loop"] = {
+            "value": throughput["worker_vs_loop"],
+            "limit": 0.8,
+            "met": throughput["worker_vs_loop"] >= 0.8,
+        }
+    print(json.dumps(result))  # one line: bench/run.py reads the last line
 
 
 if __name__ == "__main__":

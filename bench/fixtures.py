@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
+from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,12 +30,17 @@ from standards.models import Criterion, Framework
 
 
 def _session_cookie(user: User) -> str:
+    """The cookies a signed-in browser sends: its session and its CSRF secret (a browser keeps
+    the csrftoken cookie Django set on an earlier page)."""
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={store.session_key}; "
+        f"{settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}"
+    )
 
 
 def _bench_portfolio(org, name: str, lead: User, state: str, evidence_count: int) -> Portfolio:
@@ -156,6 +162,7 @@ def make() -> dict:
 
 
 def count_queries(fx: dict) -> list[dict]:
+    """SQL queries per page, small vs large data (each URL's first request: never cached)."""
     results = []
     for name, detail, who, small_url, large_url in fx["pairs"]:
         client = Client(HTTP_HOST="127.0.0.1")

@@ -286,19 +286,28 @@ def _code_key(code: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\-]", code))
 
 
-def revision_diff(*, old: PortfolioRevision, new: PortfolioRevision) -> list[CriterionChange]:
+def revision_diff(
+    *, old: PortfolioRevision, new: PortfolioRevision, across_cycles: bool = False
+) -> list[CriterionChange]:
     """Per-criterion changes from ``old`` to ``new``: narrative (word diff via difflib),
     self-rating, evidence added and removed (by evidence id and content hash).
 
-    Only changed criteria are returned, in criterion order. No queries.
+    ``across_cycles``: the revisions belong to different portfolios (a renewal against the
+    last awarded one), where carried-over evidence has new ids, so items match by content
+    hash (text evidence by title) instead. Only changed criteria are returned, in criterion
+    order. No queries.
     """
     old_c = (old.snapshot or {}).get("criteria", {})
     new_c = (new.snapshot or {}).get("criteria", {})
+
+    def key(e: list[Any]) -> tuple:
+        return (e[2] or e[1],) if across_cycles else (e[0], e[2])
+
     changes: list[CriterionChange] = []
     for code in sorted(set(old_c) | set(new_c), key=_code_key):
         before, after = old_c.get(code, {}), new_c.get(code, {})
-        old_items = {(e[0], e[2]): e for e in before.get("evidence", [])}
-        new_items = {(e[0], e[2]): e for e in after.get("evidence", [])}
+        old_items = {key(e): e for e in before.get("evidence", [])}
+        new_items = {key(e): e for e in after.get("evidence", [])}
         added = [{"id": e[0], "title": e[1]} for k, e in new_items.items() if k not in old_items]
         removed = [{"id": e[0], "title": e[1]} for k, e in old_items.items() if k not in new_items]
         old_text, new_text = before.get("narrative", ""), after.get("narrative", "")

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -30,8 +30,9 @@ from django.utils.text import slugify
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from zipstream import ZIP_DEFLATED, ZipStream
+from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
+from ee_portal.lib.pagecache import public_version
 from standards.models import Framework
 
 from .enums import Cycle, EvidenceKind, PortfolioState
@@ -354,6 +355,13 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
             "allowed_summary": ALLOWED_SUMMARY,
             "max_bytes": settings.EE_MAX_UPLOAD_BYTES,
             "lock_message": "" if can_add else lock_message(portfolio),
+            # Issue 8: the two unbound forms (a checkbox per criterion, rendered by crispy) were
+            # a third of this page's time. Their HTML depends only on the framework's criteria
+            # (versioned by pagecache, bumped on any criterion/standard/framework save) and the
+            # preselected criterion, so the template caches it under this key.
+            "form_cache_key": (
+                f"{portfolio.framework_id}-{public_version()}-{for_id if for_id.isdigit() else ''}"
+            ),
         },
     )
 
@@ -497,19 +505,21 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                evidence_update(
-                    evidence=evidence,
-                    actor=request.user,
-                    title=data["title"],
-                    description=data["description"],
-                    evidence_type=data["evidence_type"],
-                    contains_identifiable=data["contains_identifiable"],
-                    consent_recorded=data["consent_recorded"],
-                    text=data.get("text"),
-                )
-                evidence_set_links(
-                    evidence=evidence, criterion_ids=data["criteria"], actor=request.user
-                )
+                # Details and links are one edit: a refused link change keeps neither.
+                with transaction.atomic():
+                    evidence_update(
+                        evidence=evidence,
+                        actor=request.user,
+                        title=data["title"],
+                        description=data["description"],
+                        evidence_type=data["evidence_type"],
+                        contains_identifiable=data["contains_identifiable"],
+                        consent_recorded=data["consent_recorded"],
+                        text=data.get("text"),
+                    )
+                    evidence_set_links(
+                        evidence=evidence, criterion_ids=data["criteria"], actor=request.user
+                    )
             except (PermissionDenied, ValidationError) as exc:
                 messages.error(request, _error_text(exc))
                 return redirect("portfolios:evidence_edit", pk=evidence.pk)
@@ -719,7 +729,10 @@ def portfolio_export_zip(request: HttpRequest, pk: int) -> HttpResponse:
         if item.kind == EvidenceKind.TEXT:
             zs.add(item.text.encode("utf-8"), path)
         else:
-            zs.add(_stream_file(item.file.name), path)
+            # Issue 8: photos, video, audio, PDFs and office files are compressed already, so
+            # deflating them only burnt CPU (5x `zip -0` for 1 GiB): store them; deflate text.
+            compress = ZIP_DEFLATED if item.content_type.startswith("text/") else ZIP_STORED
+            zs.add(_stream_file(item.file.name), path, compress_type=compress)
         writer.writerow([
             path, item.title, item.get_evidence_type_display(), code, item.original_name,
             item.content_type, item.size, item.sha256,

@@ -288,6 +288,23 @@ def changes_since_last_revision(*, portfolio: Portfolio) -> dict[str, CriterionC
     return {change.code: change for change in revision_diff(old=old, new=new)}
 
 
+def changes_since_previous_cycle(*, portfolio: Portfolio) -> dict[str, CriterionChange]:
+    """For a renewal or interim review: what changed per criterion (by code) since the last
+    submission of the portfolio it started from. Carried-over evidence matches by content.
+
+    Two queries (the newest revision of each portfolio); empty without a previous portfolio
+    or before this one is submitted.
+    """
+    if portfolio.previous_id is None:
+        return {}
+    latest = PortfolioRevision.objects.order_by("-number")
+    new = latest.filter(portfolio=portfolio).first()
+    old = latest.filter(portfolio_id=portfolio.previous_id).first()
+    if new is None or old is None:
+        return {}
+    return {c.code: c for c in revision_diff(old=old, new=new, across_cycles=True)}
+
+
 def reports_for_portfolio(*, portfolio: Portfolio, released_only: bool = False) -> list[Report]:
     qs = portfolio.reports.select_related("author").order_by("kind")
     if released_only:

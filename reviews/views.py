@@ -38,6 +38,7 @@ from .selectors import (
     QUEUE_STATES,
     assignment_list_for_assessor,
     changes_since_last_revision,
+    changes_since_previous_cycle,
     consolidation_data,
     criteria_for_portfolio,
     decisions_for_portfolio,
@@ -258,6 +259,9 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     editable = assignment.state == AssignmentState.SCORING
     labels = dict(choices)
     changes = changes_since_last_revision(portfolio=portfolio)
+    across_cycles = not changes and portfolio.previous_id is not None
+    if across_cycles:
+        changes = changes_since_previous_cycle(portfolio=portfolio)
     for row in rows:
         row.change = changes.get(row.criterion.code)
         row.own_label = labels.get(row.score.rating, "") if row.score else ""
@@ -281,6 +285,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
         "percent": round(100 * rated / len(rows)) if rows else 0,
         "editable": editable,
         "reopened": reopened_criterion_ids(portfolio=portfolio),
+        "changes_across_cycles": across_cycles,
     }
     return render(request, "reviews/assignment_score.html", context)
 

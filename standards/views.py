@@ -2,6 +2,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from ee_portal.lib.pagecache import cache_public_page
+
 from . import selectors
 
 
@@ -13,6 +15,7 @@ def _framework_or_404():
 
 
 @require_GET
+@cache_public_page  # issue 8: published standards are immutable; cached for anonymous visitors
 def standard_list(request: HttpRequest) -> HttpResponse:
     framework = _framework_or_404()
     standards = selectors.standard_list(framework=framework)
@@ -24,6 +27,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page  # issue 8: published standards are immutable; cached for anonymous visitors
 def standard_detail(request: HttpRequest, number: int) -> HttpResponse:
     framework = _framework_or_404()
     standard = selectors.standard_get_with_criteria(framework=framework, number=number)

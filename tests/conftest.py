@@ -35,6 +35,17 @@ def _private_storage(settings, tmp_path):
     shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: cached public pages (ee_portal/lib/pagecache.py)
+    must not outlive the database rows of the test that rendered them."""
+    from django.core.cache import cache  # noqa: PLC0415 -- settings are configured by now
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def framework(db):
     return factories.make_framework(criteria_per_standard=2)

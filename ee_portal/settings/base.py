@@ -202,6 +202,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
+    # With acks_late, Redis hands an unacknowledged task to another worker after this long
+    # (kombu's default is an hour). Longer than CELERY_TASK_TIME_LIMIT, so a running task is
+    # never delivered twice; a task whose worker died is retried within ten minutes.
+    "visibility_timeout": 600,
 }
 CELERY_BEAT_SCHEDULE = {
     "outbox-drain": {"task": "outbox.drain", "schedule": 30.0},

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from network.enums import MembershipStatus
 from network.models import Membership
+from network.services import membership_set_status
 from portfolios.enums import PortfolioState
 from reviews.enums import CertificateStatus
 from reviews.models import Certificate
@@ -40,10 +41,13 @@ def test_recording_awarded_issues_a_certificate_that_verifies_and_follows_member
 
     valid = client.get(path)
     register = client.get("/awards/")
-    Membership.objects.filter(unit=unit).update(status=MembershipStatus.LAPSED)
+    membership = Membership.objects.get(unit=unit)
+    membership_set_status(
+        actor=admin_user, membership=membership, status=MembershipStatus.LAPSED, reason="Unpaid"
+    )
     lapsed = client.get(path)
     lapsed_register = client.get("/awards/")
-    Membership.objects.filter(unit=unit).update(status=MembershipStatus.ACTIVE)
+    membership_set_status(actor=admin_user, membership=membership, status=MembershipStatus.ACTIVE)
     unit.show_on_register = False
     unit.save()
     opted_out_register = client.get("/awards/")
