@@ -48,11 +48,12 @@ query counts were already constant; rendering, not SQL, was the cost.
    keyed by path, date and a version bumped by signals on any save of standards, awards,
    units, memberships. Tests: `test_standard_page_is_served_from_the_cache_...`,
    `test_publishing_a_new_framework_version_invalidates_the_cached_pages`.
-5. **Verify page**: the live status is still read on every request (one query); the
-   rendering is cached under that status and everything else the page shows, so a lapse or
-   revocation, however it was written, shows on the next request. A first view costs two
-   queries (status, then the award to render). Test:
-   `test_verify_reads_the_status_live_and_reuses_the_rendering`.
+5. **Verify page**: cached for anonymous visitors like the standards pages. A revocation,
+   suspension or lapse made through the services bumps the public version and shows on the
+   next request; expiry is by date (the date is in the key). A first view is one query.
+   (A live-status query on every request, with only the rendering cached, was tried: robust
+   to SQL edited by hand, but at 17% of the bare view.) Test:
+   `test_verify_is_cached_and_shows_a_revocation_or_lapse_at_once`.
 6. **Register**: cached for anonymous visitors like the standards pages (public version bumped
    by saves of awards, certificates, units, organisations and memberships; keyed by date, so
    expiry by date shows the next day). Test:

@@ -12,9 +12,6 @@ from django.views.decorators.http import require_GET, require_POST
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.pagecache import (
     cache_public_page,
-    cached_public_page_possible,
-    cached_render,
-    render_public_cached,
 )
 from ee_portal.lib.views import admin_required
 from portfolios.enums import Cycle
@@ -22,7 +19,6 @@ from portfolios.enums import Cycle
 from .award_forms import OpenReviewForm, RegisterFilterForm, ReinstateForm, StatusReasonForm
 from .awards import (
     LiveStatus,
-    award_annotate_live,
     award_get_by_verify_code,
     award_get_for_page,
     award_list_visible_to,
@@ -41,7 +37,6 @@ from .awards import (
     open_review_portfolios,
 )
 from .enums import AwardStatus, CertificateStatus, ReportStatus
-from .models import Award
 
 REGISTER_PAGE_SIZE = 50
 LIST_PAGE_SIZE = 50
@@ -74,50 +69,19 @@ def award_register(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Everything the verification page shows that can change (its cache key), live status first.
-VERIFY_FINGERPRINT = (
-    "live_status",
-    "status",
-    "status_reason",
-    "updated_at",
-    "unit__updated_at",
-    "unit__organisation__updated_at",
-    "framework__updated_at",
-    "certificate__number",
-    "certificate__updated_at",
-)
-
-
-def _verify_fingerprint(code: str) -> tuple | None:
-    """The live status and every changeable thing the page shows, in one query."""
-    return (
-        award_annotate_live(Award.objects.filter(certificate__verify_code=code))
-        .values_list(*VERIFY_FINGERPRINT)
-        .first()
-    )
-
-
 @require_GET
+@cache_public_page  # issue 8: revocation, suspension or a lapse invalidates it (pagecache.py)
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
-    # Issue 8: the live status is read on every request (one query); the rendered page is
-    # cached under it and everything else the page shows (ee_portal/lib/pagecache.py).
-    fingerprint = _verify_fingerprint(code) if cached_public_page_possible(request) else None
-    if fingerprint is not None:
-        hit = cached_render(request, ("verify", code, fingerprint))
-        if hit is not None:
-            return hit
     award = award_get_by_verify_code(code=code)
     if award is None:
         return render(request, "reviews/certificate_not_found.html", status=404)
-    live = award_live_status(award)
-    return render_public_cached(
+    return render(
         request,
-        ("verify", code, fingerprint),
         "reviews/certificate_verify.html",
         {
             "award": award,
             "certificate": award.certificate,
-            "live": live,
+            "live": award_live_status(award),
             "reason": award_live_reason(award),
             "LiveStatus": LiveStatus,
         },

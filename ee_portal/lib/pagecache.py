@@ -1,14 +1,12 @@
 """Caches for the public pages (issue 8): rendering, not SQL, is most of their cost.
 
-``cache_public_page`` (the standards pages and the register, anonymous visitors): the same
-for everyone. Keyed by the full path, today's date and a version bumped on every save/delete
-of the models public pages show (standards, awards, certificates, units, organisations,
-memberships). Nothing in the code changes those models with queryset.update(), which would
-bypass the signals; tests/perf checks the invalidation through the services.
-
-``render_public_cached`` (the certificate verification page, anonymous visitors): the data,
-and so the live status, is read on every request (one query); only the rendered HTML is
-cached, under a fingerprint of everything the page shows.
+``cache_public_page`` (the standards pages, the register and certificate verification, for
+anonymous visitors): the same for everyone. Keyed by the full path and today's date (expiry
+is by date) and stored with a version bumped on every save/delete of the models these pages
+show (standards, awards, certificates, units, organisations, memberships), so a revocation,
+suspension or lapse made through the services shows on the next request. Nothing in the code
+changes those models with queryset.update(), which would bypass the signals; a change made
+outside the application (SQL by hand) shows within TIMEOUT.
 
 Signed-in pages are not cached: a per-user copy is rarely requested twice before a write
 changes it, so such a cache would mostly measure well in a benchmark.
@@ -27,11 +25,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 
 VERSION_KEY = "pagecache:public:version"
-TIMEOUT = 300
+TIMEOUT = 60
 # Models whose rows appear on (or decide the status shown by) the public pages.
 PUBLIC_MODELS = (
     "reviews.Award",
@@ -135,34 +132,3 @@ def cache_public_page(view):
         return response
 
     return wrapper
-
-
-def cached_public_page_possible(request: HttpRequest) -> bool:
-    """Whether ``cached_render``/``render_public_cached`` may serve this request."""
-    return _anonymous_get(request)
-
-
-def _render_key(request: HttpRequest, fingerprint: tuple) -> str:
-    return "pagecache:render:" + _hash(request.get_full_path(), timezone.localdate(), fingerprint)
-
-
-def cached_render(request: HttpRequest, fingerprint: tuple) -> HttpResponse | None:
-    """The page ``render_public_cached`` stored under ``fingerprint``, or None."""
-    if not _anonymous_get(request):
-        return None
-    hit = cache.get(_render_key(request, fingerprint))
-    return None if hit is None else HttpResponse(hit)
-
-
-def render_public_cached(
-    request: HttpRequest, fingerprint: tuple | None, template: str, context: dict
-) -> HttpResponse:
-    """``render()``; for anonymous visitors the HTML is also stored under ``fingerprint``,
-    which must hold everything the template shows that can change (None: not stored)."""
-    response = render(request, template, context)
-    if fingerprint is None or not _anonymous_get(request):
-        return response
-    key = _render_key(request, fingerprint)
-    if response.status_code == 200 and _cacheable(request, response):
-        cache.set(key, response.content, TIMEOUT)
-    return response
