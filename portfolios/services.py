@@ -468,8 +468,7 @@ def evidence_delete(*, evidence: Evidence, actor) -> None:
             transaction.on_commit(lambda: default_storage.delete(name))
 
 
-def evidence_link(*, evidence: Evidence, criterion: Criterion, actor) -> EvidenceLink:
-    """Link an item to a criterion (idempotent). In MORE_EVIDENCE only to reopened criteria."""
+def _require_link_change(actor, evidence: Evidence, criterion: Criterion, verb: str) -> None:
     _require(
         actor, "portfolios.view_portfolio", evidence.portfolio, "You cannot see this portfolio."
     )
@@ -478,8 +477,13 @@ def evidence_link(*, evidence: Evidence, criterion: Criterion, actor) -> Evidenc
         actor,
         "portfolios.link_evidence",
         evidence,
-        "Only the unit lead or the person who added this item can link it.",
+        f"Only the unit lead or the person who added this item can {verb} it.",
     )
+
+
+def evidence_link(*, evidence: Evidence, criterion: Criterion, actor) -> EvidenceLink:
+    """Link an item to a criterion (idempotent). In MORE_EVIDENCE only to reopened criteria."""
+    _require_link_change(actor, evidence, criterion, "link")
     if criterion.standard.framework_id != evidence.portfolio.framework_id:
         raise ValidationError("That criterion is not part of this portfolio's standards.")
     link, created = EvidenceLink.objects.get_or_create(
@@ -494,16 +498,7 @@ def evidence_link(*, evidence: Evidence, criterion: Criterion, actor) -> Evidenc
 
 def evidence_unlink(*, evidence: Evidence, criterion: Criterion, actor) -> None:
     """Remove the link between an item and a criterion (a no-op if there is none)."""
-    _require(
-        actor, "portfolios.view_portfolio", evidence.portfolio, "You cannot see this portfolio."
-    )
-    _check_link_target(evidence.portfolio, criterion)
-    _require(
-        actor,
-        "portfolios.link_evidence",
-        evidence,
-        "Only the unit lead or the person who added this item can unlink it.",
-    )
+    _require_link_change(actor, evidence, criterion, "unlink")
     deleted, _ = EvidenceLink.objects.filter(evidence=evidence, criterion=criterion).delete()
     if deleted:
         audit_log(
