@@ -13,15 +13,30 @@ def is_assessor(user) -> bool:
     return bool(getattr(user, "is_assessor", False))
 
 
-def _role_in(user, unit_id: int | None) -> str | None:
-    """The user's role in the unit, from a per-request cache (one query per user object)."""
-    if unit_id is None or not user.is_authenticated:
-        return None
+def user_unit_roles(user) -> dict[int, tuple[str, str]]:
+    """{unit id: (role, unit name)} for every unit the user has a role in, ordered by unit name.
+
+    One query per user object (so per request), shared by the permission rules of every app and
+    the navigation bar. forget_roles() drops it when a role changes within the request.
+    """
+    if not user.is_authenticated:
+        return {}
     cache = getattr(user, "_network_unit_roles", None)
     if cache is None:
-        cache = dict(user.unit_roles.values_list("unit_id", "role"))
+        rows = user.unit_roles.order_by("unit__name", "unit_id").values_list(
+            "unit_id", "role", "unit__name"
+        )
+        cache = {unit_id: (role, name) for unit_id, role, name in rows}
         user._network_unit_roles = cache
-    return cache.get(unit_id)
+    return cache
+
+
+def _role_in(user, unit_id: int | None) -> str | None:
+    """The user's role in the unit (from user_unit_roles' per-request cache)."""
+    if unit_id is None:
+        return None
+    entry = user_unit_roles(user).get(unit_id)
+    return entry[0] if entry else None
 
 
 def forget_roles(user) -> None:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ee_portal.audit.services import audit_log
+from ee_portal.lib import fragments, pagecache
 from ee_portal.lib.celery import enqueue_on_commit
 
 from . import csv_io
@@ -576,6 +577,9 @@ def membership_import_apply(*, actor: User, text: str) -> ImportResult:
             membership.full_clean()
             new_memberships.append(membership)
         Membership.objects.bulk_create(new_memberships)
+        # bulk_create sends no signals: the cached member list and public pages must know.
+        fragments.touch(fragments.NETWORK)
+        pagecache.bump_public_version()
         counts["memberships"] = len(new_memberships)
         audit_log(actor=actor, verb="network.csv_imported", details=counts)
     return ImportResult(**counts)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ee_portal.lib import fragments
 from ee_portal.lib.forms import add_validation_error
 from ee_portal.lib.views import admin_required
 
@@ -74,20 +75,28 @@ def _member_filters(request: HttpRequest) -> tuple[MemberFilterForm, selectors.M
 @require_GET
 @admin_required
 def unit_list(request: HttpRequest) -> HttpResponse:
-    form, filters = _member_filters(request)
-    page = Paginator(selectors.member_list(filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "network/unit_list.html",
-        {
+    def body_context() -> dict:
+        form, filters = _member_filters(request)
+        page = Paginator(selectors.member_list(filters=filters), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        return {
             "form": form,
             "page_obj": page,
             "units": page.object_list,
             "querystring": _querystring(request),
-        },
+        }
+
+    # Issue 8: the admins share one copy per query until a unit, organisation, membership or
+    # programme changes (and per day: "current" and "ending within" depend on the date).
+    body = fragments.render_cached(
+        request,
+        "network/_unit_list_body.html",
+        scopes=[fragments.NETWORK],
+        vary=(sorted(request.GET.lists()), timezone.localdate()),
+        context=body_context,
     )
+    return render(request, "network/unit_list.html", {"body": body})
 
 
 class _Echo:

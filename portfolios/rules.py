@@ -1,7 +1,7 @@
 import rules
 
 from network.enums import UnitRoleKind
-from network.rules import is_ccqi_admin
+from network.rules import _role_in, is_ccqi_admin
 
 from .enums import EDITABLE_STATES, PortfolioState
 
@@ -16,13 +16,7 @@ SUBMITTABLE_STATES = frozenset(
 
 
 def _role(user, portfolio) -> str | None:
-    if portfolio is None or not user.is_authenticated:
-        return None
-    cache = getattr(user, "_ee_unit_roles", None)
-    if cache is None:
-        cache = dict(user.unit_roles.values_list("unit_id", "role"))
-        user._ee_unit_roles = cache
-    return cache.get(portfolio.unit_id)
+    return None if portfolio is None else _role_in(user, portfolio.unit_id)
 
 
 def response_is_open(response) -> bool:

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ee_portal.audit.services import audit_log
+from ee_portal.lib import fragments
 from ee_portal.lib.celery import enqueue_on_commit
 from standards.models import Criterion
 
@@ -241,6 +242,8 @@ def response_save(
     updated = CriterionResponse.objects.filter(pk=response.pk, version=base_version).update(
         version=F("version") + 1, updated_by=actor, updated_at=timezone.now(), **changes
     )
+    if updated:
+        fragments.touch_portfolio(response.portfolio_id)  # update() sends no signal
     current = CriterionResponse.objects.select_related("updated_by", "criterion").get(
         pk=response.pk
     )

@@ -32,6 +32,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
+from ee_portal.lib import fragments
 from ee_portal.lib.pagecache import public_version
 from standards.models import Framework
 
@@ -152,32 +153,44 @@ def portfolio_start(request: HttpRequest) -> HttpResponse:
 @login_required
 def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = portfolio_get_for_user(user=request.user, pk=pk)
-    standards = portfolio_builder(portfolio=portfolio)
-    done = sum(s.done for s in standards)
-    total = sum(s.total for s in standards)
-    missing = portfolio_readiness(portfolio=portfolio)
-    revisions = list(revision_list(portfolio=portfolio))
     can_edit = request.user.has_perm("portfolios.edit_portfolio", portfolio)
-    return render(
-        request,
-        "portfolios/portfolio_detail.html",
-        {
+    can_submit = request.user.has_perm("portfolios.submit_portfolio", portfolio)
+    show_readiness = (
+        is_portfolio_member(request.user, portfolio) and portfolio.state in SUBMITTABLE_STATES
+    )
+
+    def body_context() -> dict:
+        standards = portfolio_builder(portfolio=portfolio)
+        done = sum(s.done for s in standards)
+        total = sum(s.total for s in standards)
+        return {
             "portfolio": portfolio,
             "standards": standards,
             "done": done,
             "total": total,
             "percent": round(100 * done / total) if total else 0,
-            "missing": missing,
-            "revisions": revisions,
+            "missing": portfolio_readiness(portfolio=portfolio),
+            "revisions": list(revision_list(portfolio=portfolio)),
             "can_edit": can_edit,
-            "can_submit": request.user.has_perm("portfolios.submit_portfolio", portfolio),
-            "show_readiness": is_portfolio_member(request.user, portfolio)
-            and portfolio.state in SUBMITTABLE_STATES,
+            "can_submit": can_submit,
+            "show_readiness": show_readiness,
             "is_resubmission": portfolio.state in SUBMITTABLE_STATES - {PortfolioState.DRAFT},
             "lock_message": ""
             if portfolio.state in (PortfolioState.DRAFT, PortfolioState.DEFERRED)
             else lock_message(portfolio),
-        },
+        }
+
+    # Issue 8: the body is shared by everyone with the same permissions until the portfolio
+    # changes (a submitted one is read for weeks by its assessors); see lib/fragments.py.
+    body = fragments.render_cached(
+        request,
+        "portfolios/_detail_body.html",
+        scopes=fragments.portfolio_scopes(portfolio.pk),
+        vary=(can_edit, can_submit, show_readiness),
+        context=body_context,
+    )
+    return render(
+        request, "portfolios/portfolio_detail.html", {"portfolio": portfolio, "body": body}
     )
 
 
@@ -303,48 +316,47 @@ def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  #
 @login_required
 def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = portfolio_get_for_user(user=request.user, pk=pk)
-    criteria = _criteria(portfolio)
-    filters = LibraryFilterForm(request.GET or None, criteria=criteria)
-    search, evidence_type, criterion_id = "", "", None
-    if filters.is_valid():
-        search = filters.cleaned_data["q"]
-        evidence_type = filters.cleaned_data["type"]
-        criterion_id = filters.cleaned_data["criterion"]
-    items = list(
-        evidence_library(
-            portfolio=portfolio,
-            search=search,
-            evidence_type=evidence_type,
-            criterion_id=criterion_id,
-        )
-    )
     user = request.user
     is_lead = is_portfolio_lead(user, portfolio)
-    reopened = (
-        reopened_criterion_ids(portfolio)
-        if portfolio.state == PortfolioState.MORE_EVIDENCE
-        else set()
-    )
-    for item in items:
-        item.portfolio = portfolio
-        mine = is_lead or item.uploaded_by_id == user.pk
-        item.can_change = mine and evidence_is_open(
-            portfolio,
-            linked_ids=[link.criterion_id for link in item.links.all()],
-            reopened_ids=reopened,
-        )
     can_add = user.has_perm("portfolios.add_evidence", portfolio)
-    for_id = request.GET.get("for", "")
-    upload_form = UploadForm(
-        prefix="up", initial={"criteria": [int(for_id)] if for_id.isdigit() else []}
-    )
-    upload_form.set_criteria(criteria)
-    text_form = TextEvidenceForm(prefix="tx")
-    text_form.set_criteria(criteria)
-    return render(
-        request,
-        "portfolios/evidence_library.html",
-        {
+
+    def body_context() -> dict:
+        criteria = _criteria(portfolio)
+        filters = LibraryFilterForm(request.GET or None, criteria=criteria)
+        search, evidence_type, criterion_id = "", "", None
+        if filters.is_valid():
+            search = filters.cleaned_data["q"]
+            evidence_type = filters.cleaned_data["type"]
+            criterion_id = filters.cleaned_data["criterion"]
+        items = list(
+            evidence_library(
+                portfolio=portfolio,
+                search=search,
+                evidence_type=evidence_type,
+                criterion_id=criterion_id,
+            )
+        )
+        reopened = (
+            reopened_criterion_ids(portfolio)
+            if portfolio.state == PortfolioState.MORE_EVIDENCE
+            else set()
+        )
+        for item in items:
+            item.portfolio = portfolio
+            mine = is_lead or item.uploaded_by_id == user.pk
+            item.can_change = mine and evidence_is_open(
+                portfolio,
+                linked_ids=[link.criterion_id for link in item.links.all()],
+                reopened_ids=reopened,
+            )
+        for_id = request.GET.get("for", "")
+        upload_form = UploadForm(
+            prefix="up", initial={"criteria": [int(for_id)] if for_id.isdigit() else []}
+        )
+        upload_form.set_criteria(criteria)
+        text_form = TextEvidenceForm(prefix="tx")
+        text_form.set_criteria(criteria)
+        return {
             "portfolio": portfolio,
             "items": items,
             "filters": filters,
@@ -362,7 +374,19 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
             "form_cache_key": (
                 f"{portfolio.framework_id}-{public_version()}-{for_id if for_id.isdigit() else ''}"
             ),
-        },
+        }
+
+    # Issue 8: shared until the portfolio changes by everyone who sees the same (a lead sees
+    # every item's buttons, a contributor only on their own items); see lib/fragments.py.
+    body = fragments.render_cached(
+        request,
+        "portfolios/_evidence_library_body.html",
+        scopes=fragments.portfolio_scopes(portfolio.pk),
+        vary=("lead" if is_lead else user.pk, can_add, sorted(request.GET.lists())),
+        context=body_context,
+    )
+    return render(
+        request, "portfolios/evidence_library.html", {"portfolio": portfolio, "body": body}
     )
 
 

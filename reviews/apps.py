@@ -7,6 +7,8 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         # Issue 8: the page caches (ee_portal/lib/pagecache.py) are invalidated when data is
         # saved, deleted or written in any other way, in every process.
-        from ee_portal.lib import pagecache  # noqa: PLC0415 -- models must be loaded first
+        # The shared fragment caches of signed-in pages likewise (ee_portal/lib/fragments.py).
+        from ee_portal.lib import fragments, pagecache  # noqa: PLC0415 -- models loaded first
 
         pagecache.connect_signals()
+        fragments.connect_signals()

@@ -18,6 +18,7 @@ from zipstream import ZipStream
 
 from ee_portal.audit.models import AuditEvent
 from ee_portal.audit.services import audit_log
+from ee_portal.lib import fragments
 from network.models import Invitation, UnitRole, User
 from portfolios.enums import CLOSED_STATES, EvidenceKind
 from portfolios.models import CriterionResponse, Evidence
@@ -57,7 +58,9 @@ def evidence_purge(
     copy in a later portfolio are never shared by key (copies get their own key), so deleting
     is safe.
     """
-    items = list(evidence_due_for_purge(today=today).only("pk", "file", "size", "title"))
+    items = list(
+        evidence_due_for_purge(today=today).only("pk", "file", "size", "title", "portfolio_id")
+    )
     total = sum(e.size for e in items)
     if dry_run:
         return PurgeResult(files=len(items), bytes=total, dry_run=True)
@@ -65,6 +68,7 @@ def evidence_purge(
         with transaction.atomic():
             default_storage.delete(evidence.file.name)
             Evidence.objects.filter(pk=evidence.pk).update(file_purged_at=timezone.now())
+            fragments.touch_portfolio(evidence.portfolio_id)
             audit_log(
                 actor=actor, verb="evidence.purge", obj=evidence, details={"size": evidence.size}
             )

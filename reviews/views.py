@@ -15,9 +15,11 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ee_portal.audit.services import audit_log
+from ee_portal.lib import fragments
 from ee_portal.lib.forms import add_validation_error
 from portfolios.enums import TRANSITIONS, PortfolioState
 from portfolios.models import Portfolio
@@ -98,19 +100,33 @@ def review_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (user.is_assessor or user.is_ccqi_admin):
         raise Http404
-    counts = review_queue_counts() if user.is_ccqi_admin else {}
+
+    def queue_context() -> dict:
+        counts = review_queue_counts()
+        return {
+            # Paginated (issue 8): the queue can hold thousands of portfolios; 50 per page
+            # keeps the page's cost flat (tests/perf/test_queries.py).
+            "queue": Paginator(review_queue_for_admin(), QUEUE_PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
+            "queue_states": [
+                (PortfolioState(state).label, counts.get(state, 0)) for state in QUEUE_STATES
+            ],
+        }
+
     context = {
         "assignments": assignment_list_for_assessor(user=user) if user.is_assessor else [],
-        # Paginated (issue 8): the queue can hold thousands of portfolios; 50 per page keeps
-        # the page's cost flat (tests/perf/test_queries.py).
-        "queue": (
-            Paginator(review_queue_for_admin(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-            if user.is_ccqi_admin
-            else []
-        ),
-        "queue_states": [
-            (PortfolioState(state).label, counts.get(state, 0)) for state in QUEUE_STATES
-        ],
+        # Issue 8: the admins share one copy of the queue per page and day (overdue is by
+        # date) until a portfolio, assignment, unit or assessor changes (lib/fragments.py).
+        "queue_html": fragments.render_cached(
+            request,
+            "reviews/_review_queue.html",
+            scopes=[fragments.REVIEWS],
+            vary=(request.GET.get("page", ""), timezone.localdate()),
+            context=queue_context,
+        )
+        if user.is_ccqi_admin
+        else "",
     }
     return render(request, "reviews/review_list.html", context)
 
@@ -254,40 +270,52 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def score(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk, "reviews.score_assignment")
     portfolio = assignment.portfolio
-    rows = scoring_rows(assignment=assignment)
-    choices = portfolio.framework.rating_choices
-    editable = assignment.state == AssignmentState.SCORING
-    labels = dict(choices)
-    changes = changes_since_last_revision(portfolio=portfolio)
-    across_cycles = not changes and portfolio.previous_id is not None
-    if across_cycles:
-        changes = changes_since_previous_cycle(portfolio=portfolio)
-    for row in rows:
-        row.change = changes.get(row.criterion.code)
-        row.own_label = labels.get(row.score.rating, "") if row.score else ""
-        for other in row.others:
-            other.label = labels.get(other.rating, other.rating)
-        row.form = ScoreForm(
-            prefix=f"c{row.criterion.pk}",
-            rating_choices=choices,
-            initial={
-                "rating": row.score.rating if row.score else "",
-                "comment": row.score.comment if row.score else "",
-            },
-        )
-    rated = sum(1 for row in rows if row.score and row.score.rating)
-    context = {
-        "assignment": assignment,
-        "portfolio": portfolio,
-        "rows": rows,
-        "rated": rated,
-        "total": len(rows),
-        "percent": round(100 * rated / len(rows)) if rows else 0,
-        "editable": editable,
-        "reopened": reopened_criterion_ids(portfolio=portfolio),
-        "changes_across_cycles": across_cycles,
-    }
-    return render(request, "reviews/assignment_score.html", context)
+
+    def body_context() -> dict:
+        rows = scoring_rows(assignment=assignment)
+        choices = portfolio.framework.rating_choices
+        editable = assignment.state == AssignmentState.SCORING
+        labels = dict(choices)
+        changes = changes_since_last_revision(portfolio=portfolio)
+        across_cycles = not changes and portfolio.previous_id is not None
+        if across_cycles:
+            changes = changes_since_previous_cycle(portfolio=portfolio)
+        for row in rows:
+            row.change = changes.get(row.criterion.code)
+            row.own_label = labels.get(row.score.rating, "") if row.score else ""
+            for other in row.others:
+                other.label = labels.get(other.rating, other.rating)
+            row.form = ScoreForm(
+                prefix=f"c{row.criterion.pk}",
+                rating_choices=choices,
+                initial={
+                    "rating": row.score.rating if row.score else "",
+                    "comment": row.score.comment if row.score else "",
+                },
+            )
+        rated = sum(1 for row in rows if row.score and row.score.rating)
+        return {
+            "assignment": assignment,
+            "portfolio": portfolio,
+            "rows": rows,
+            "rated": rated,
+            "total": len(rows),
+            "percent": round(100 * rated / len(rows)) if rows else 0,
+            "editable": editable,
+            "reopened": reopened_criterion_ids(portfolio=portfolio),
+            "changes_across_cycles": across_cycles,
+        }
+
+    # Issue 8: one assessor's page, kept until the portfolio, its review or the framework
+    # changes (an assessor comes back to it many times over the weeks of a review).
+    body = fragments.render_cached(
+        request,
+        "reviews/_assignment_score_body.html",
+        scopes=(*fragments.portfolio_scopes(portfolio.pk), fragments.review_scope(portfolio.pk)),
+        vary=(assignment.pk, request.user.pk),
+        context=body_context,
+    )
+    return render(request, "reviews/assignment_score.html", {"portfolio": portfolio, "body": body})
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -1,0 +1,223 @@
+"""Shared, versioned caches of page fragments for the signed-in pages (issue 8).
+
+The expensive part of the builder, the evidence library, the scoring page, the member list and
+the review queue is rendering the same data again: a submitted portfolio is read for weeks by
+its assessors and admins without changing, and the admins share one member list and one
+review queue. Those parts are rendered by :func:`render_cached`, once per version of the data
+they show, and shared by everyone who sees the same thing (the cache key holds whatever makes
+one person's copy differ from another's: their permissions, the query string...).
+
+Versions, not expiry, keep them right. A *scope* names a set of rows:
+
+- ``portfolio:<pk>``: a portfolio and what its unit wrote (responses, evidence, links,
+  revisions);
+- ``review:<pk>``: the portfolio's state and its review (assignments, scores, agreed scores,
+  requests for evidence, reports, decisions), so scoring does not invalidate the builder;
+- ``network``: units, organisations, memberships, programmes (the member list);
+- ``reviews``: what the review queue lists (portfolios, assignments, units, assessors' names);
+- ``standards``: frameworks, standards and criteria (published ones never change, but a
+  framework can be retired or a draft edited).
+
+Every save or delete of those models moves the scope to a new version, at once and again after
+the transaction commits (so that a copy another request renders from data read before the
+commit is never used). Code that changes rows without signals (``queryset.update()``,
+``bulk_create``) calls :func:`touch` itself. A fragment is stored with the versions it was
+rendered under and used only while they are current, so a change shows on the next request.
+Anything changed outside the application (SQL by hand) shows within FRAGMENT_TIMEOUT.
+
+Fragments may contain forms: the CSRF token is rendered as a placeholder and replaced with
+the visitor's own token on the way out. They must not use ``user`` or ``request`` for
+anything that is not also in ``vary``; flash messages stay outside (base.html).
+"""
+
+import functools
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+FRAGMENT_TIMEOUT = 600
+CSRF_PLACEHOLDER = "ee-csrf-token-placeholder"
+NETWORK = "network"
+REVIEWS = "reviews"
+STANDARDS = "standards"
+
+
+def portfolio_scope(portfolio_id: int) -> str:
+    return f"portfolio:{portfolio_id}"
+
+
+def review_scope(portfolio_id: int) -> str:
+    return f"review:{portfolio_id}"
+
+
+def portfolio_scopes(portfolio_id: int) -> tuple[str, str]:
+    """What a page about one portfolio shows: the portfolio's rows and its criteria."""
+    return portfolio_scope(portfolio_id), STANDARDS
+
+
+def _version_key(scope: str) -> str:
+    return f"fragments:version:{scope}"
+
+
+def _new_version() -> int:
+    # From the clock, so a flushed or evicted version never comes back with an old number.
+    return int(timezone.now().timestamp() * 1_000_000)
+
+
+def _bump(scopes: Iterable[str]) -> None:
+    for scope in set(scopes):
+        key = _version_key(scope)
+        try:
+            cache.incr(key)
+        except ValueError:  # not set (evicted, flushed or never read): start a new version
+            cache.add(key, _new_version(), timeout=None)
+
+
+def touch(*scopes: str) -> None:
+    """Give these scopes new versions now and again once the current transaction commits.
+    Cached fragments rendered under the old versions are no longer used. (The second bump
+    retires anything another request stored between the first one and the commit, from data
+    read before the commit.)"""
+    scopes = tuple(s for s in scopes if s)
+    if scopes:
+        _bump(scopes)
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(functools.partial(_bump, scopes))
+
+
+def is_bump(callback) -> bool:
+    """Is this on-commit callback one of touch()'s? (Tests that count callbacks skip them.)"""
+    return getattr(callback, "func", None) is _bump
+
+
+def touch_portfolio(portfolio_id: int | None) -> None:
+    """The unit's side of a portfolio changed (or its state, which both sides show)."""
+    if portfolio_id:
+        touch(portfolio_scope(portfolio_id), review_scope(portfolio_id), REVIEWS)
+
+
+def touch_review(portfolio_id: int | None) -> None:
+    """The assessors' side of a portfolio changed."""
+    if portfolio_id:
+        touch(review_scope(portfolio_id), REVIEWS)
+
+
+def render_cached(
+    request: HttpRequest,
+    template: str,
+    *,
+    scopes: Iterable[str],
+    vary: Iterable[Any],
+    context: Callable[[], dict[str, Any]],
+) -> SafeString:
+    """``template`` rendered with ``context()``, or the copy stored for the current versions of
+    ``scopes`` and the same ``template`` and ``vary``. ``context`` is called only on a miss,
+    so the queries that feed it run only then. One cache round trip on a hit."""
+    scopes = tuple(scopes)
+    version_keys = [_version_key(scope) for scope in scopes]
+    key = "fragments:" + hashlib.sha256(repr((template, scopes, tuple(vary))).encode()).hexdigest()
+    found = cache.get_many([*version_keys, key])
+    versions = tuple(found.get(k) for k in version_keys)
+    if None in versions:
+        for k in version_keys:
+            cache.add(k, _new_version(), timeout=None)
+        versions = tuple(cache.get_many(version_keys).get(k) for k in version_keys)
+        entry = None
+    else:
+        entry = found.get(key)
+    if entry is not None and entry[0] == versions:
+        html = entry[1]
+    else:
+        data = context()
+        data["csrf_token"] = CSRF_PLACEHOLDER
+        html = render_to_string(template, data, request=request)
+        if None not in versions:
+            cache.set(key, (versions, html), FRAGMENT_TIMEOUT)
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return mark_safe(html)  # noqa: S308 -- rendered by our own templates, autoescaped
+
+
+# Models -> the scopes a change to one of their rows touches.
+def _portfolio_of(instance) -> int | None:
+    return getattr(instance, "portfolio_id", None)
+
+
+def _evidence_link_portfolio(instance) -> int | None:
+    evidence = getattr(instance, "evidence", None)
+    return evidence.portfolio_id if evidence is not None else None
+
+
+def _score_portfolio(instance) -> int | None:
+    assignment = getattr(instance, "assignment", None)
+    return assignment.portfolio_id if assignment is not None else None
+
+
+PORTFOLIO_MODELS: dict[str, Callable[[Any], int | None]] = {
+    "portfolios.Portfolio": lambda instance: instance.pk,
+    "portfolios.CriterionResponse": _portfolio_of,
+    "portfolios.Evidence": _portfolio_of,
+    "portfolios.EvidenceLink": _evidence_link_portfolio,
+    "portfolios.PortfolioRevision": _portfolio_of,
+}
+REVIEW_MODELS: dict[str, Callable[[Any], int | None]] = {
+    "reviews.Assignment": _portfolio_of,
+    "reviews.CriterionScore": _score_portfolio,
+    "reviews.AgreedScore": _portfolio_of,
+    "reviews.EvidenceRequest": _portfolio_of,
+    "reviews.Report": _portfolio_of,
+    "reviews.Decision": _portfolio_of,
+}
+NETWORK_MODELS = (
+    "network.Unit",
+    "network.Organisation",
+    "network.Membership",
+    "network.Programme",
+)
+STANDARDS_MODELS = ("standards.Framework", "standards.Standard", "standards.Criterion")
+# Shown in the review queue beside the portfolios (names of units, organisations, assessors).
+REVIEWS_MODELS = ("network.Unit", "network.Organisation", "network.User")
+
+
+def _on_portfolio_change(sender, instance, **_kwargs) -> None:
+    touch_portfolio(PORTFOLIO_MODELS[sender._meta.label](instance))
+
+
+def _on_review_change(sender, instance, **_kwargs) -> None:
+    touch_review(REVIEW_MODELS[sender._meta.label](instance))
+
+
+def _on_network_change(**_kwargs) -> None:
+    touch(NETWORK)
+
+
+def _on_reviews_change(**_kwargs) -> None:
+    touch(REVIEWS)
+
+
+def _on_standards_change(**_kwargs) -> None:
+    touch(STANDARDS)
+
+
+def connect_signals() -> None:
+    """Called from ReviewsConfig.ready() in every process."""
+    receivers = [(label, _on_portfolio_change) for label in PORTFOLIO_MODELS]
+    receivers += [(label, _on_review_change) for label in REVIEW_MODELS]
+    receivers += [(label, _on_network_change) for label in NETWORK_MODELS]
+    receivers += [(label, _on_reviews_change) for label in REVIEWS_MODELS]
+    receivers += [(label, _on_standards_change) for label in STANDARDS_MODELS]
+    for label, receiver in receivers:
+        model = apps.get_model(label)
+        uid = f"fragments-{label}-{receiver.__name__}"
+        post_save.connect(receiver, sender=model, dispatch_uid=uid)
+        post_delete.connect(receiver, sender=model, dispatch_uid=uid + "-delete")
