@@ -6,7 +6,9 @@ unit's Enabling Environments membership is not active today > valid. Nothing is 
 membership lapses or is renewed, so the award follows the membership automatically.
 """
 
+import base64
 import datetime as dt
+import io
 import logging
 import secrets
 from typing import Any
@@ -36,6 +38,7 @@ from .models.awards import certificate_upload_to
 logger = logging.getLogger(__name__)
 
 AWARD_TITLE = "Enabling Environments Award"
+CERTIFICATE_STYLESHEET = "pdf/certificate.css"  # static path; see reviews.pdf.render_pdf
 # 32 random bytes as URL-safe text: unguessable, unrelated to the certificate number.
 VERIFY_CODE_BYTES = 32
 # Active membership of either programme keeps an award live (prisons join "ee-prisons").
@@ -45,6 +48,8 @@ ENDING_REMINDERS = (("ends-1m", 1), ("ends-3m", 3), ("ends-6m", 6))
 ERROR_MAX_CHARS = 500
 QR_MASK = 0
 QR_BORDER = 4
+# segno's modules (0 light, 1 dark) as 8-bit grey pixels (white, black).
+_QR_GREY = bytes.maketrans(b"\x00\x01", b"\xff\x00")
 
 
 class LiveStatus(models.TextChoices):
@@ -329,8 +334,38 @@ def qr_code(payload: str):
 
 
 def qr_png_data_uri(payload: str) -> str:
-    """The QR code as a PNG data URI, one pixel per module (pixelated in the PDF: crisp)."""
-    return qr_code(payload).png_data_uri(scale=1, border=QR_BORDER)
+    """The QR code as a PNG data URI, one pixel per module (pixelated in the PDF: crisp).
+
+    An 8-bit grey PNG made with Pillow rather than segno's 1-bit one: WeasyPrint converts 1-bit
+    and palette images to RGB and encodes them again on every render, and segno writes PNGs in
+    pure Python.
+    """
+    from PIL import Image  # noqa: PLC0415 -- only needed when a PDF is rendered
+
+    matrix = qr_code(payload).matrix
+    size = len(matrix) + 2 * QR_BORDER
+    quiet_row, quiet_side = b"\xff" * size, b"\xff" * QR_BORDER
+    pixels = b"".join(
+        [
+            quiet_row * QR_BORDER,
+            *(quiet_side + bytes(row).translate(_QR_GREY) + quiet_side for row in matrix),
+            quiet_row * QR_BORDER,
+        ]
+    )
+    png = io.BytesIO()
+    Image.frombytes("L", (size, size), pixels).save(png, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """The certificate's PDF bytes (award, unit, organisation and framework already loaded)."""
+    from reviews.pdf import render_pdf  # noqa: PLC0415, TID253 -- WeasyPrint only in workers
+
+    return render_pdf(
+        template="pdf/certificate.html",
+        context=certificate_context(certificate),
+        stylesheet=CERTIFICATE_STYLESHEET,
+    )
 
 
 def certificate_context(certificate: Certificate) -> dict[str, Any]:
@@ -367,7 +402,6 @@ def certificate_render(*, certificate_id: int, notify: bool = True) -> Certifica
     Side effects: the PDF in default storage; UPDATE status/rendered_at (or attempts/error on
     failure, then CertificateRenderError); on first success the unit leads are emailed.
     """
-    from .pdf import render_pdf  # noqa: PLC0415 -- WeasyPrint loads only where PDFs are made
 
     failure: BaseException | None = None
     with transaction.atomic():
@@ -385,9 +419,7 @@ def certificate_render(*, certificate_id: int, notify: bool = True) -> Certifica
             pk=certificate.award_id
         )
         try:
-            pdf = render_pdf(
-                template="pdf/certificate.html", context=certificate_context(certificate)
-            )
+            pdf = certificate_pdf(certificate)
             _store_pdf(certificate.pdf, certificate_upload_to(certificate, ""), pdf)
         except Exception as exc:  # noqa: BLE001 -- any failure is recorded and retried
             failure = exc

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import secrets
 
 import pytest
 import segno
@@ -8,11 +9,13 @@ from PIL import Image
 from pypdf import PdfReader
 
 from ee_portal.audit.models import AuditEvent
+from network.models import Organisation, Unit
 from reviews import awards
 from reviews.award_tasks import render_certificate
 from reviews.awards import award_issue_for_decision, certificate_requeue, verification_url
 from reviews.enums import CertificateStatus
 from reviews.models import Award, Certificate
+from standards.models import Framework
 from tests import factories
 from tests.reviews.award_support import storage_root
 
@@ -290,3 +293,155 @@ def test_admin_requeues_a_failed_certificate(
 
 def test_render_task_for_a_missing_certificate_returns_quietly():
     assert render_certificate.apply(kwargs={"certificate_id": 999_999}).get() == "gone"
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering: fonts, long names, per-process caches (reviews.pdf keeps one font configuration,
+# URL fetcher and parsed stylesheet per worker).
+# ---------------------------------------------------------------------------------------------
+
+
+def _certificate(unit_name: str, number: str = "EE-2026-00001") -> Certificate:
+    """An unsaved certificate with its award, unit, organisation and framework (as rendered)."""
+    unit = Unit(organisation=Organisation(name="Demo Health NHS Trust"), name=unit_name)
+    award = Award(
+        unit=unit,
+        framework=Framework(title="Enabling Environments standards", version="2026"),
+        start_date=dt.date(2026, 3, 14),
+        end_date=dt.date(2029, 3, 13),
+        interim_due=dt.date(2027, 9, 12),
+    )
+    return Certificate(
+        award=award, number=number, verify_code=secrets.token_urlsafe(awards.VERIFY_CODE_BYTES)
+    )
+
+
+def _page(pdf: bytes):
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    return reader.pages[0]
+
+
+def _text(page) -> str:
+    return " ".join(page.extract_text().split())
+
+
+def _font_names(page) -> set[str]:
+    return {
+        str(ref.get_object()["/BaseFont"]).split("+")[-1]
+        for ref in page["/Resources"]["/Font"].values()
+    }
+
+
+def _qr_text(page) -> str:
+    (image,) = page.images
+    grey = image.image.convert("L")
+    big = grey.resize((grey.width * 8, grey.height * 8), Image.Resampling.NEAREST)
+    (decoded,) = zxingcpp.read_barcodes(big)
+    return decoded.text
+
+
+def test_welsh_and_polish_letters_come_from_the_shipped_latin_subset_fonts():
+    page = _page(awards.certificate_pdf(_certificate("Ŵyn Łąka Ward")))
+
+    assert "Ŵyn Łąka Ward" in _text(page)
+    assert _font_names(page) == {"EE-Sans", "EE-Sans-Bold"}
+
+
+def test_greek_letters_fall_back_to_a_system_font_and_stay_extractable():
+    # Greek is outside the Latin subsets: Pango takes it from the worker's fonts (the image
+    # installs fonts-dejavu-core), and the PDF text layer still holds the real characters.
+    page = _page(awards.certificate_pdf(_certificate("Ωμέγα Ward")))
+
+    assert "Ωμέγα Ward" in _text(page)
+    fonts = _font_names(page)
+    assert {"EE-Sans", "EE-Sans-Bold"} < fonts  # the Latin text keeps the shipped fonts
+    assert any(name.startswith("DejaVu") for name in fonts - {"EE-Sans", "EE-Sans-Bold"})
+
+
+def test_a_120_character_unit_name_still_fits_on_one_page_with_everything_on_it(settings):
+    settings.EE_SITE_URL = "https://portal.enablingenvironments.org.uk"  # a long real host
+    name = " ".join(["Therapeutic Community"] * 6)[:120].strip()
+    assert len(name) >= 119
+    certificate = _certificate(name)
+
+    page = _page(awards.certificate_pdf(certificate))  # asserts a single page
+
+    text = _text(page)
+    url = verification_url(certificate)
+    for expected in (name, "Demo Health NHS Trust", "13 March 2029", certificate.number, url):
+        assert expected in text
+    assert _qr_text(page) == url
+
+
+def test_the_verification_url_stays_clear_of_the_signature(settings):
+    settings.EE_SITE_URL = "https://portal.enablingenvironments.org.uk"
+    certificate = _certificate("Oak House Therapeutic Community")
+    url = verification_url(certificate)
+    page = _page(awards.certificate_pdf(certificate))
+    baselines = {}  # text run -> (baseline y, font size), in PDF points from the page bottom
+
+    def visit(text, cm, tm, _font, font_size):
+        scale = abs(cm[3] * tm[3])
+        baselines[text.strip()] = (cm[5] + cm[3] * tm[5], font_size * scale)
+
+    page.extract_text(visitor_text=visit)
+
+    url_y, url_size = baselines[url]  # the whole URL is one run: on one line
+    signature_y = baselines["Centre for Quality Improvement"][0]  # its lower line
+    # The signature's lowest line (descenders included) is above the URL line's ascenders.
+    assert signature_y - 0.3 * url_size > url_y + url_size
+
+
+def test_two_renders_in_one_process_each_hold_only_their_own_certificate():
+    first = _certificate("Oak House", number="EE-2026-00001")
+    second = _certificate("Willow Ward", number="EE-2026-00002")
+
+    pages = [_page(awards.certificate_pdf(c)) for c in (first, second, first)]
+
+    texts = [_text(page) for page in pages]
+    own = {"Oak House": 0, "EE-2026-00001": 0, "Willow Ward": 1, "EE-2026-00002": 1}
+    assert {(value, index) for value in own for index in (0, 1) if value in texts[index]} == {
+        (value, index) for value, index in own.items()
+    }
+    assert [_qr_text(page) for page in pages] == [
+        verification_url(first),
+        verification_url(second),
+        verification_url(first),
+    ]
+    assert texts[2] == texts[0]
+
+
+def test_render_pdf_with_an_unknown_stylesheet_says_which_one():
+    from reviews.pdf import render_pdf  # noqa: PLC0415 -- WeasyPrint is imported lazily by design
+
+    with pytest.raises(ValueError, match=r"'pdf/no-such\.css' is not a file in the static"):
+        render_pdf(
+            template="pdf/certificate.html",
+            context=awards.certificate_context(_certificate("Oak House")),
+            stylesheet="pdf/no-such.css",
+        )
+
+
+def test_another_templates_ee_sans_fonts_do_not_reach_the_certificate(settings, tmp_path):
+    # feedback.html registers the full DejaVu fonts as "EE Sans" too. Rendered first in the
+    # same worker, they must not replace the certificate's Latin subsets (nor their speed).
+    from reviews.pdf import render_pdf  # noqa: PLC0415 -- WeasyPrint is imported lazily by design
+
+    (tmp_path / "full_fonts.html").write_text(
+        '<style>@font-face { font-family: "EE Sans"; '
+        'src: url("/static/pdf/fonts/DejaVuSans.ttf"); }'
+        '@font-face { font-family: "EE Sans"; font-weight: bold; '
+        'src: url("/static/pdf/fonts/DejaVuSans-Bold.ttf"); }'
+        'body { font-family: "EE Sans"; font-weight: bold; }</style><p>Ωμέγα</p>'
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    ]
+    other = _page(render_pdf(template="full_fonts.html", context={}))
+    assert _font_names(other) == {"EE-Sans-Bold"}  # Greek from the full font: no fallback
+
+    page = _page(awards.certificate_pdf(_certificate("Ωμέγα Ward")))
+
+    assert "Ωμέγα Ward" in _text(page)
+    assert len(_font_names(page) - {"EE-Sans", "EE-Sans-Bold"}) == 1  # Greek: a fallback font
