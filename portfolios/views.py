@@ -152,7 +152,7 @@ def portfolio_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    portfolio = portfolio_get_for_user(user=request.user, pk=pk)
+    portfolio = portfolio_get_for_user(user=request.user, pk=pk, related=("unit",))
     can_edit = request.user.has_perm("portfolios.edit_portfolio", portfolio)
     can_submit = request.user.has_perm("portfolios.submit_portfolio", portfolio)
     show_readiness = (
@@ -315,7 +315,7 @@ def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  #
 @require_GET
 @login_required
 def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
-    portfolio = portfolio_get_for_user(user=request.user, pk=pk)
+    portfolio = portfolio_get_for_user(user=request.user, pk=pk, related=("unit",))
     user = request.user
     is_lead = is_portfolio_lead(user, portfolio)
     can_add = user.has_perm("portfolios.add_evidence", portfolio)

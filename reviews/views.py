@@ -69,13 +69,18 @@ def _portfolio_for(request: HttpRequest, pk: int, perm: str) -> Portfolio:
     return portfolio
 
 
-def _assignment_for(request: HttpRequest, pk: int, perm: str) -> Assignment:
-    assignment = get_object_or_404(
-        Assignment.objects.select_related(
-            "portfolio__unit__organisation", "portfolio__framework", "assessor"
-        ),
-        pk=pk,
-    )
+def _assignment_for(
+    request: HttpRequest,
+    pk: int,
+    perm: str,
+    related: tuple[str, ...] = (
+        "portfolio__unit__organisation",
+        "portfolio__framework",
+        "assessor",
+    ),
+) -> Assignment:
+    """``related``: see portfolios.selectors.portfolio_get_for_user."""
+    assignment = get_object_or_404(Assignment.objects.select_related(*related), pk=pk)
     if not request.user.has_perm(perm, assignment):
         raise Http404
     return assignment
@@ -268,7 +273,9 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def score(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _assignment_for(request, pk, "reviews.score_assignment")
+    assignment = _assignment_for(
+        request, pk, "reviews.score_assignment", related=("portfolio__unit",)
+    )
     portfolio = assignment.portfolio
 
     def body_context() -> dict:

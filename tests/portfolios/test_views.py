@@ -172,10 +172,11 @@ def test_builder_constant_queries(django_assert_num_queries, portfolio, lead, it
         )
     client = client_for(lead)
     url = reverse("portfolios:detail", kwargs={"pk": portfolio.pk})
-    # session, user, portfolio, unit roles (shared with the nav), builder (link counts,
-    # responses), readiness (link counts, responses, undeclared evidence), revisions,
-    # session save (savepoint, update, release)
-    with django_assert_num_queries(13):
+    # session, user, portfolio (with its unit), unit roles (shared with the nav), framework
+    # (read only when the body is rendered), builder (link counts, responses), readiness
+    # (link counts, responses, undeclared evidence), revisions, session save (savepoint,
+    # update, release)
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["standards"]) == 10

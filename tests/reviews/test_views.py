@@ -280,12 +280,17 @@ def test_scoring_page_queries_are_constant(
         ev = factories.EvidenceFactory(portfolio=portfolio)
         factories.EvidenceLinkFactory(evidence=ev, criterion=all_criteria[n % len(all_criteria)])
     login(client, assessor)
-    # session, user, assignment (+portfolio, unit, framework), criteria, responses, evidence
-    # links, own scores, last two revisions, latest evidence request, nav unit roles,
-    # then the session save (savepoint, update, release)
-    with django_assert_num_queries(13):
-        response = client.get(f"/reviews/assignments/{lead_assignment.pk}/score/")
+    url = f"/reviews/assignments/{lead_assignment.pk}/score/"
+    # session, user, assignment (+portfolio, unit), nav unit roles, then for the body (not
+    # cached yet): framework, organisation, criteria, responses, evidence links, own scores,
+    # last two revisions, latest evidence request; the session save (savepoint, update, release)
+    with django_assert_num_queries(15):
+        response = client.get(url)
     assert sum(len(row.evidence) for row in response.context["rows"]) == item_count
+    # Again, unchanged: the body comes from the shared fragment cache (ee_portal/lib/fragments).
+    with django_assert_num_queries(7):
+        again = client.get(url)
+    assert again.content.count(b'class="card my-3 score-card"') == len(response.context["rows"])
 
 
 def test_autosave_stores_the_score_and_reports_progress(client, lead_assignment, assessor):
