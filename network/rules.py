@@ -1,5 +1,7 @@
 import rules
 
+from ee_portal.lib import fragments
+
 from .enums import UnitRoleKind
 
 
@@ -16,19 +18,28 @@ def is_assessor(user) -> bool:
 def user_unit_roles(user) -> dict[int, tuple[str, str]]:
     """{unit id: (role, unit name)} for every unit the user has a role in, ordered by unit name.
 
-    One query per user object (so per request), shared by the permission rules of every app and
-    the navigation bar. forget_roles() drops it when a role changes within the request.
+    Read once per user object (so per request), from the cache while no unit role, unit or
+    other network row has changed, and shared by the permission rules of every app and the
+    navigation bar. forget_roles() drops it when a role changes within the request.
     """
     if not user.is_authenticated:
         return {}
-    cache = getattr(user, "_network_unit_roles", None)
-    if cache is None:
-        rows = user.unit_roles.order_by("unit__name", "unit_id").values_list(
-            "unit_id", "role", "unit__name"
+    roles = getattr(user, "_network_unit_roles", None)
+    if roles is None:
+
+        def from_db() -> dict[int, tuple[str, str]]:
+            rows = user.unit_roles.order_by("unit__name", "unit_id").values_list(
+                "unit_id", "role", "unit__name"
+            )
+            return {unit_id: (role, name) for unit_id, role, name in rows}
+
+        # Issue 8: kept in the cache until any unit, unit role or other network row changes
+        # (every save and delete of them moves the "network" version: lib/fragments.py).
+        roles = fragments.cached_data(
+            "unit-roles", scopes=[fragments.NETWORK], vary=[user.pk], compute=from_db
         )
-        cache = {unit_id: (role, name) for unit_id, role, name in rows}
-        user._network_unit_roles = cache
-    return cache
+        user._network_unit_roles = roles
+    return roles
 
 
 def _role_in(user, unit_id: int | None) -> str | None:

@@ -13,7 +13,8 @@ Versions, not expiry, keep them right. A *scope* names a set of rows:
   revisions);
 - ``review:<pk>``: the portfolio's state and its review (assignments, scores, agreed scores,
   requests for evidence, reports, decisions), so scoring does not invalidate the builder;
-- ``network``: units, organisations, memberships, programmes (the member list);
+- ``network``: units, organisations, memberships, programmes, unit roles (the member list,
+  and each person's roles: network.rules.user_unit_roles);
 - ``reviews``: what the review queue lists (portfolios, assignments, units, assessors' names);
 - ``standards``: frameworks, standards and criteria (published ones never change, but a
   framework can be retired or a draft edited).
@@ -112,6 +113,35 @@ def touch_review(portfolio_id: int | None) -> None:
         touch(review_scope(portfolio_id), REVIEWS)
 
 
+def _lookup(name: str, scopes: tuple[str, ...], vary: Iterable[Any], compute: Callable[[], Any]):
+    """(value, stored): the value stored for the current versions of ``scopes``, or
+    ``compute()`` (then stored). One cache round trip on a hit."""
+    version_keys = [_version_key(scope) for scope in scopes]
+    key = "fragments:" + hashlib.sha256(repr((name, scopes, tuple(vary))).encode()).hexdigest()
+    found = cache.get_many([*version_keys, key])
+    versions = tuple(found.get(k) for k in version_keys)
+    entry = found.get(key)
+    if None in versions:
+        for k in version_keys:
+            cache.add(k, _new_version(), timeout=None)
+        versions = tuple(cache.get_many(version_keys).get(k) for k in version_keys)
+        entry = None
+    if entry is not None and entry[0] == versions:
+        return entry[1]
+    value = compute()
+    if None not in versions:
+        cache.set(key, (versions, value), FRAGMENT_TIMEOUT)
+    return value
+
+
+def cached_data(
+    name: str, *, scopes: Iterable[str], vary: Iterable[Any], compute: Callable[[], Any]
+) -> Any:
+    """``compute()``, or the value stored for the current versions of ``scopes`` under the same
+    ``name`` and ``vary`` (a picklable value; compute runs only on a miss)."""
+    return _lookup("data:" + name, tuple(scopes), vary, compute)
+
+
 def render_cached(
     request: HttpRequest,
     template: str,
@@ -123,26 +153,13 @@ def render_cached(
     """``template`` rendered with ``context()``, or the copy stored for the current versions of
     ``scopes`` and the same ``template`` and ``vary``. ``context`` is called only on a miss,
     so the queries that feed it run only then. One cache round trip on a hit."""
-    scopes = tuple(scopes)
-    version_keys = [_version_key(scope) for scope in scopes]
-    key = "fragments:" + hashlib.sha256(repr((template, scopes, tuple(vary))).encode()).hexdigest()
-    found = cache.get_many([*version_keys, key])
-    versions = tuple(found.get(k) for k in version_keys)
-    if None in versions:
-        for k in version_keys:
-            cache.add(k, _new_version(), timeout=None)
-        versions = tuple(cache.get_many(version_keys).get(k) for k in version_keys)
-        entry = None
-    else:
-        entry = found.get(key)
-    if entry is not None and entry[0] == versions:
-        html = entry[1]
-    else:
+
+    def render() -> str:
         data = context()
         data["csrf_token"] = CSRF_PLACEHOLDER
-        html = render_to_string(template, data, request=request)
-        if None not in versions:
-            cache.set(key, (versions, html), FRAGMENT_TIMEOUT)
+        return render_to_string(template, data, request=request)
+
+    html = _lookup(template, tuple(scopes), vary, render)
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return mark_safe(html)  # noqa: S308 -- rendered by our own templates, autoescaped
@@ -183,6 +200,7 @@ NETWORK_MODELS = (
     "network.Organisation",
     "network.Membership",
     "network.Programme",
+    "network.UnitRole",  # network.rules.user_unit_roles caches each person's roles
 )
 STANDARDS_MODELS = ("standards.Framework", "standards.Standard", "standards.Criterion")
 # Shown in the review queue beside the portfolios (names of units, organisations, assessors).
