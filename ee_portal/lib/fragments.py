@@ -17,7 +17,10 @@ Versions, not expiry, keep them right. A *scope* names a set of rows:
   and each person's roles: network.rules.user_unit_roles);
 - ``reviews``: what the review queue lists (portfolios, assignments, units, assessors' names);
 - ``standards``: frameworks, standards and criteria (published ones never change, but a
-  framework can be retired or a draft edited).
+  framework can be retired or a draft edited);
+- ``people``: people's names (not their sign-ins).
+
+A unit or organisation renamed touches the scopes of its portfolios too.
 
 Every save or delete of those models moves the scope to a new version, at once and again after
 the transaction commits (so that a copy another request renders from data read before the
@@ -51,6 +54,7 @@ CSRF_PLACEHOLDER = "ee-csrf-token-placeholder"
 NETWORK = "network"
 REVIEWS = "reviews"
 STANDARDS = "standards"
+PEOPLE = "people"
 
 
 def portfolio_scope(portfolio_id: int) -> str:
@@ -61,9 +65,10 @@ def review_scope(portfolio_id: int) -> str:
     return f"review:{portfolio_id}"
 
 
-def portfolio_scopes(portfolio_id: int) -> tuple[str, str]:
-    """What a page about one portfolio shows: the portfolio's rows and its criteria."""
-    return portfolio_scope(portfolio_id), STANDARDS
+def portfolio_scopes(portfolio_id: int) -> tuple[str, str, str]:
+    """What a page about one portfolio shows: the portfolio's rows, its criteria, and people's
+    names (a unit's or organisation's new name touches the portfolio scope itself)."""
+    return portfolio_scope(portfolio_id), STANDARDS, PEOPLE
 
 
 def _version_key(scope: str) -> str:
@@ -196,15 +201,13 @@ REVIEW_MODELS: dict[str, Callable[[Any], int | None]] = {
     "reviews.Decision": _portfolio_of,
 }
 NETWORK_MODELS = (
-    "network.Unit",
-    "network.Organisation",
     "network.Membership",
     "network.Programme",
     "network.UnitRole",  # network.rules.user_unit_roles caches each person's roles
 )
 STANDARDS_MODELS = ("standards.Framework", "standards.Standard", "standards.Criterion")
-# Shown in the review queue beside the portfolios (names of units, organisations, assessors).
-REVIEWS_MODELS = ("network.Unit", "network.Organisation", "network.User")
+# Saving a user only to record a sign-in or a new password changes nothing any page shows.
+_INVISIBLE_USER_FIELDS = frozenset({"last_login", "password"})
 
 
 def _on_portfolio_change(sender, instance, **_kwargs) -> None:
@@ -219,8 +222,26 @@ def _on_network_change(**_kwargs) -> None:
     touch(NETWORK)
 
 
-def _on_reviews_change(**_kwargs) -> None:
-    touch(REVIEWS)
+def _on_unit_change(sender, instance, **_kwargs) -> None:
+    """A unit's or organisation's name shows on the member list, the review queue and every
+    page of its portfolios."""
+    from portfolios.models import Portfolio  # noqa: PLC0415 -- apps import this module
+
+    field = "unit_id" if sender._meta.label == "network.Unit" else "unit__organisation_id"
+    ids = Portfolio.objects.filter(**{field: instance.pk}).values_list("pk", flat=True)
+    touch(
+        NETWORK,
+        REVIEWS,
+        *(scope for pk in ids for scope in (portfolio_scope(pk), review_scope(pk))),
+    )
+
+
+def _on_user_change(instance, update_fields=None, **_kwargs) -> None:
+    """People's names show in the review queue and on portfolio pages (who added evidence,
+    who scored). Signing in saves the user too, and must not empty every cache."""
+    if update_fields and set(update_fields) <= _INVISIBLE_USER_FIELDS:
+        return
+    touch(REVIEWS, PEOPLE)
 
 
 def _on_standards_change(**_kwargs) -> None:
@@ -232,7 +253,8 @@ def connect_signals() -> None:
     receivers = [(label, _on_portfolio_change) for label in PORTFOLIO_MODELS]
     receivers += [(label, _on_review_change) for label in REVIEW_MODELS]
     receivers += [(label, _on_network_change) for label in NETWORK_MODELS]
-    receivers += [(label, _on_reviews_change) for label in REVIEWS_MODELS]
+    receivers += [("network.Unit", _on_unit_change), ("network.Organisation", _on_unit_change)]
+    receivers += [("network.User", _on_user_change)]
     receivers += [(label, _on_standards_change) for label in STANDARDS_MODELS]
     for label, receiver in receivers:
         model = apps.get_model(label)
