@@ -5,9 +5,29 @@ from django.utils.safestring import mark_safe
 
 from ee_portal.lib import fragments
 
-from .rules import user_unit_roles
+from .rules import roles_spec, user_unit_roles
 
 CHROME_MARKER = "<!--ee-chrome-part-->\n"
+CHROME_TEMPLATE = "includes/_site_chrome.html"
+
+
+def chrome_spec(request: HttpRequest) -> tuple:
+    """The chrome's cache lookup (template, scopes, vary): known from the signed-in person
+    alone, so that prefetch_page() can read it before anything else. Their units (names and
+    roles) are in the "network" scope; their name and flags in the key."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return CHROME_TEMPLATE, (), (None,)
+    who = (user.pk, user.get_short_name(), user.is_ccqi_admin, user.is_assessor)
+    return CHROME_TEMPLATE, (fragments.NETWORK,), (who,)
+
+
+def prefetch_page(request: HttpRequest, *specs: tuple) -> None:
+    """Read what a signed-in page will need from the cache in one round trip: the person's
+    unit roles, the page chrome, and ``specs`` (the page's own lookups)."""
+    user = request.user
+    if user.is_authenticated:
+        fragments.prefetch(roles_spec(user), chrome_spec(request), *specs)
 
 
 class SiteChrome:
@@ -15,25 +35,27 @@ class SiteChrome:
     header with the navigation (per person: their name and entry points) and the footer.
 
     Issue 8: rendered once and cached (ee_portal/lib/fragments.py) as one template, keyed by
-    exactly what it shows, instead of on every page: one cache round trip. The sign-out form's
+    what it shows (chrome_spec), instead of on every page: one cache round trip, or none after
+    prefetch_page(). The sign-out form's
     CSRF token is filled in per response. Nothing is fetched unless the page uses it.
     """
 
-    def __init__(self, request: HttpRequest, nav: dict):
+    def __init__(self, request: HttpRequest):
         self.request = request
-        self.nav = nav
+
+    def _context(self) -> dict:
+        user = getattr(self.request, "user", None)
+        return {"nav": navigation_entries(user), "user": user}
 
     @cached_property
     def _parts(self) -> list[str]:
-        user = getattr(self.request, "user", None)
-        signed_in = bool(user and user.is_authenticated)
-        who = (user.pk, user.get_short_name()) if signed_in else None
+        template, scopes, vary = chrome_spec(self.request)
         html = fragments.render_cached(
             self.request,
-            "includes/_site_chrome.html",
-            scopes=(),
-            vary=(who, sorted(self.nav.items())),
-            context=lambda: {"nav": self.nav, "user": user},
+            template,
+            scopes=scopes,
+            vary=vary,
+            context=self._context,
         )
         return [mark_safe(part) for part in html.split(CHROME_MARKER)]  # noqa: S308 -- our HTML
 
@@ -50,24 +72,26 @@ class SiteChrome:
         return self._parts[2]
 
 
-def navigation(request: HttpRequest) -> dict:
-    """Which entry points the signed-in person sees in the navigation bar (one query at most,
-    shared with the permission rules), and the cached page chrome that shows them.
+def navigation_entries(user) -> dict:
+    """Which entry points the signed-in person sees in the navigation bar.
 
-    ``nav.units`` lists (unit id, unit name) of a non-admin's units, for the "My unit" link.
+    ``units`` lists (unit id, unit name) of a non-admin's units, for the "My unit" link.
     """
-    user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": {}, "site": SiteChrome(request, {})}
+        return {}
     units = (
         []
         if user.is_ccqi_admin
         else [(unit_id, name) for unit_id, (_role, name) in user_unit_roles(user).items()]
     )
-    nav = {
+    return {
         "admin": user.is_ccqi_admin,
         "assessor": user.is_assessor or user.is_ccqi_admin,
         "portfolios": user.is_ccqi_admin or bool(units),
         "units": units,
     }
-    return {"nav": nav, "site": SiteChrome(request, nav)}
+
+
+def navigation(request: HttpRequest) -> dict:
+    """The page chrome (``site``), with the navigation worked out only if it is not cached."""
+    return {"site": SiteChrome(request)}

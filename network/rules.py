@@ -15,6 +15,14 @@ def is_assessor(user) -> bool:
     return bool(getattr(user, "is_assessor", False))
 
 
+_ROLES = ("unit-roles", [fragments.NETWORK])
+
+
+def roles_spec(user) -> tuple:
+    """fragments.prefetch() spec of user_unit_roles(user)."""
+    return fragments.data_spec(*_ROLES, vary=[user.pk])
+
+
 def user_unit_roles(user) -> dict[int, tuple[str, str]]:
     """{unit id: (role, unit name)} for every unit the user has a role in, ordered by unit name.
 
@@ -35,9 +43,8 @@ def user_unit_roles(user) -> dict[int, tuple[str, str]]:
 
         # Issue 8: kept in the cache until any unit, unit role or other network row changes
         # (every save and delete of them moves the "network" version: lib/fragments.py).
-        roles = fragments.cached_data(
-            "unit-roles", scopes=[fragments.NETWORK], vary=[user.pk], compute=from_db
-        )
+        name, scopes = _ROLES
+        roles = fragments.cached_data(name, scopes=scopes, vary=[user.pk], compute=from_db)
         user._network_unit_roles = roles
     return roles
 

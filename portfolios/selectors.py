@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
+from ee_portal.lib import fragments
 from network.enums import UnitRoleKind
 from network.models import Unit
 from standards.models import Criterion, Standard
@@ -32,6 +33,26 @@ def portfolio_list_visible_to(*, user) -> QuerySet[Portfolio]:
     if user.is_assessor:
         visible |= Q(assignments__assessor=user, assignments__state__in=CLEARED_ASSIGNMENT_STATES)
     return qs.filter(visible).distinct()
+
+
+def portfolio_spec(pk: int) -> tuple:
+    """fragments.prefetch() spec of portfolio_get_cached_for_user(pk=pk)."""
+    return fragments.data_spec("portfolio", [fragments.portfolio_scope(pk)], [pk])
+
+
+def portfolio_get_cached_for_user(*, user, pk: int) -> Portfolio:
+    """portfolio_get_for_user (with the unit joined) for pages whose body is cached: the row
+    comes from the cache while the portfolio's scope has not moved (any save of it, or of its
+    unit or organisation, moves it: ee_portal/lib/fragments.py). Writes never use this."""
+    portfolio = fragments.cached_data(
+        "portfolio",
+        scopes=[fragments.portfolio_scope(pk)],
+        vary=[pk],
+        compute=lambda: Portfolio.objects.select_related("unit").filter(pk=pk).first(),
+    )
+    if portfolio is None or not can_view(user, portfolio):
+        raise Http404
+    return portfolio
 
 
 def portfolio_get_for_user(

@@ -34,6 +34,7 @@ from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
 from ee_portal.lib import fragments
 from ee_portal.lib.pagecache import public_version
+from network.context_processors import prefetch_page
 from standards.models import Framework
 
 from .enums import Cycle, EvidenceKind, PortfolioState
@@ -59,9 +60,11 @@ from .selectors import (
     evidence_get_for_user,
     evidence_library,
     portfolio_builder,
+    portfolio_get_cached_for_user,
     portfolio_get_for_user,
     portfolio_list_visible_to,
     portfolio_readiness,
+    portfolio_spec,
     revision_diff,
     revision_list,
     units_ready_to_start,
@@ -152,7 +155,8 @@ def portfolio_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    portfolio = portfolio_get_for_user(user=request.user, pk=pk, related=("unit",))
+    prefetch_page(request, portfolio_spec(pk))
+    portfolio = portfolio_get_cached_for_user(user=request.user, pk=pk)
     can_edit = request.user.has_perm("portfolios.edit_portfolio", portfolio)
     can_submit = request.user.has_perm("portfolios.submit_portfolio", portfolio)
     show_readiness = (
@@ -315,7 +319,8 @@ def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  #
 @require_GET
 @login_required
 def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
-    portfolio = portfolio_get_for_user(user=request.user, pk=pk, related=("unit",))
+    prefetch_page(request, portfolio_spec(pk))
+    portfolio = portfolio_get_cached_for_user(user=request.user, pk=pk)
     user = request.user
     is_lead = is_portfolio_lead(user, portfolio)
     can_add = user.has_perm("portfolios.add_evidence", portfolio)

@@ -16,11 +16,13 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib import fragments
 from ee_portal.lib.forms import add_validation_error
+from network.context_processors import prefetch_page
 from portfolios.enums import TRANSITIONS, PortfolioState
 from portfolios.models import Portfolio
 
@@ -69,18 +71,13 @@ def _portfolio_for(request: HttpRequest, pk: int, perm: str) -> Portfolio:
     return portfolio
 
 
-def _assignment_for(
-    request: HttpRequest,
-    pk: int,
-    perm: str,
-    related: tuple[str, ...] = (
-        "portfolio__unit__organisation",
-        "portfolio__framework",
-        "assessor",
-    ),
-) -> Assignment:
-    """``related``: see portfolios.selectors.portfolio_get_for_user."""
-    assignment = get_object_or_404(Assignment.objects.select_related(*related), pk=pk)
+def _assignment_for(request: HttpRequest, pk: int, perm: str) -> Assignment:
+    assignment = get_object_or_404(
+        Assignment.objects.select_related(
+            "portfolio__unit__organisation", "portfolio__framework", "assessor"
+        ),
+        pk=pk,
+    )
     if not request.user.has_perm(perm, assignment):
         raise Http404
     return assignment
@@ -119,16 +116,17 @@ def review_list(request: HttpRequest) -> HttpResponse:
             ],
         }
 
+    # Issue 8: the admins share one copy of the queue per page and day (overdue is by date)
+    # until a portfolio, assignment, unit or assessor changes (lib/fragments.py); read with
+    # the page chrome in one cache round trip.
+    template, scopes = "reviews/_review_queue.html", (fragments.REVIEWS,)
+    vary = (request.GET.get("page", ""), timezone.localdate())
+    if user.is_ccqi_admin:
+        prefetch_page(request, (template, scopes, vary))
     context = {
         "assignments": assignment_list_for_assessor(user=user) if user.is_assessor else [],
-        # Issue 8: the admins share one copy of the queue per page and day (overdue is by
-        # date) until a portfolio, assignment, unit or assessor changes (lib/fragments.py).
         "queue_html": fragments.render_cached(
-            request,
-            "reviews/_review_queue.html",
-            scopes=[fragments.REVIEWS],
-            vary=(request.GET.get("page", ""), timezone.localdate()),
-            context=queue_context,
+            request, template, scopes=scopes, vary=vary, context=queue_context
         )
         if user.is_ccqi_admin
         else "",
@@ -270,18 +268,39 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+SCORE_BODY = "reviews/_assignment_score_body.html"
+TITLE_END = "<!--ee-title-end-->"
+
+
+def _assignment_spec(pk: int) -> tuple:
+    return fragments.data_spec("assignment", [fragments.assignment_scope(pk)], [pk])
+
+
 @require_GET
 @login_required
 def score(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _assignment_for(
-        request, pk, "reviews.score_assignment", related=("portfolio__unit",)
+    # Issue 8: a repeat visit reads nothing from the database but the session. The assignment
+    # row (which decides who may see the page) is cached until it is saved again, and the body
+    # until the portfolio, its review, its framework or people's names change; the body also
+    # carries the page title, so the portfolio is loaded only to render it.
+    prefetch_page(request, _assignment_spec(pk))
+    assignment = fragments.cached_data(
+        "assignment",
+        scopes=[fragments.assignment_scope(pk)],
+        vary=[pk],
+        compute=lambda: Assignment.objects.filter(pk=pk).first(),
     )
-    portfolio = assignment.portfolio
+    if assignment is None or not request.user.has_perm("reviews.score_assignment", assignment):
+        raise Http404
+    portfolio_id = assignment.portfolio_id
 
     def body_context() -> dict:
+        portfolio = Portfolio.objects.select_related("unit__organisation", "framework").get(
+            pk=portfolio_id
+        )
+        assignment.portfolio = portfolio
         rows = scoring_rows(assignment=assignment)
         choices = portfolio.framework.rating_choices
-        editable = assignment.state == AssignmentState.SCORING
         labels = dict(choices)
         changes = changes_since_last_revision(portfolio=portfolio)
         across_cycles = not changes and portfolio.previous_id is not None
@@ -308,21 +327,24 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
             "rated": rated,
             "total": len(rows),
             "percent": round(100 * rated / len(rows)) if rows else 0,
-            "editable": editable,
+            "editable": assignment.state == AssignmentState.SCORING,
             "reopened": reopened_criterion_ids(portfolio=portfolio),
             "changes_across_cycles": across_cycles,
         }
 
-    # Issue 8: one assessor's page, kept until the portfolio, its review or the framework
-    # changes (an assessor comes back to it many times over the weeks of a review).
-    body = fragments.render_cached(
+    html = fragments.render_cached(
         request,
-        "reviews/_assignment_score_body.html",
-        scopes=(*fragments.portfolio_scopes(portfolio.pk), fragments.review_scope(portfolio.pk)),
-        vary=(assignment.pk, request.user.pk),
+        SCORE_BODY,
+        scopes=(*fragments.portfolio_scopes(portfolio_id), fragments.review_scope(portfolio_id)),
+        vary=(pk, request.user.pk),
         context=body_context,
     )
-    return render(request, "reviews/assignment_score.html", {"portfolio": portfolio, "body": body})
+    title, body = html.split(TITLE_END, 1)
+    return render(
+        request,
+        "reviews/assignment_score.html",
+        {"title": mark_safe(title.strip()), "body": mark_safe(body)},  # noqa: S308 -- ours
+    )
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -36,11 +36,13 @@ anything that is not also in ``vary``; flash messages stay outside (base.html).
 
 import functools
 import hashlib
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
@@ -65,6 +67,11 @@ def review_scope(portfolio_id: int) -> str:
     return f"review:{portfolio_id}"
 
 
+def assignment_scope(assignment_id: int) -> str:
+    """One assignment row (its assessor and state decide who may open its scoring page)."""
+    return f"assignment:{assignment_id}"
+
+
 def portfolio_scopes(portfolio_id: int) -> tuple[str, str, str]:
     """What a page about one portfolio shows: the portfolio's rows, its criteria, and people's
     names (a unit's or organisation's new name touches the portfolio scope itself)."""
@@ -80,7 +87,24 @@ def _new_version() -> int:
     return int(timezone.now().timestamp() * 1_000_000)
 
 
+# What prefetch() read for the current request (cleared when a request starts and ends, and by
+# every touch()): one cache round trip for several lookups instead of one each.
+_prefetched = threading.local()
+
+
+def _memo() -> dict[str, Any]:
+    memo = getattr(_prefetched, "found", None)
+    if memo is None:
+        memo = _prefetched.found = {}
+    return memo
+
+
+def forget_prefetched(**_kwargs) -> None:
+    _prefetched.found = {}
+
+
 def _bump(scopes: Iterable[str]) -> None:
+    forget_prefetched()
     for scope in set(scopes):
         key = _version_key(scope)
         try:
@@ -118,12 +142,20 @@ def touch_review(portfolio_id: int | None) -> None:
         touch(review_scope(portfolio_id), REVIEWS)
 
 
+def _entry_key(name: str, scopes: tuple[str, ...], vary: Iterable[Any]) -> str:
+    return "fragments:" + hashlib.sha256(repr((name, scopes, tuple(vary))).encode()).hexdigest()
+
+
 def _lookup(name: str, scopes: tuple[str, ...], vary: Iterable[Any], compute: Callable[[], Any]):
-    """(value, stored): the value stored for the current versions of ``scopes``, or
-    ``compute()`` (then stored). One cache round trip on a hit."""
+    """The value stored for the current versions of ``scopes``, or ``compute()`` (then
+    stored). One cache round trip on a hit (none if prefetch() read it)."""
     version_keys = [_version_key(scope) for scope in scopes]
-    key = "fragments:" + hashlib.sha256(repr((name, scopes, tuple(vary))).encode()).hexdigest()
-    found = cache.get_many([*version_keys, key])
+    key = _entry_key(name, scopes, vary)
+    memo = _memo()
+    wanted = [*version_keys, key]
+    found = {k: memo[k] for k in wanted if k in memo}
+    if len(found) < len(wanted):
+        found.update(cache.get_many([k for k in wanted if k not in found]))
     versions = tuple(found.get(k) for k in version_keys)
     entry = found.get(key)
     if None in versions:
@@ -137,6 +169,23 @@ def _lookup(name: str, scopes: tuple[str, ...], vary: Iterable[Any], compute: Ca
     if None not in versions:
         cache.set(key, (versions, value), FRAGMENT_TIMEOUT)
     return value
+
+
+def prefetch(*specs: tuple[str, Iterable[str], Iterable[Any]]) -> None:
+    """Read, in one cache round trip, what the lookups named by ``specs`` (name, scopes, vary:
+    as given to cached_data, or the template for render_cached) will ask for later in this
+    request. Only what is found is remembered; a lookup finds the rest itself."""
+    keys: list[str] = []
+    for name, scopes, vary in specs:
+        scope_tuple = tuple(scopes)
+        keys += [_version_key(scope) for scope in scope_tuple]
+        keys.append(_entry_key(name, scope_tuple, vary))
+    _memo().update(cache.get_many(list(dict.fromkeys(keys))))
+
+
+def data_spec(name: str, scopes: Iterable[str], vary: Iterable[Any]) -> tuple:
+    """The prefetch() spec of a cached_data() lookup."""
+    return ("data:" + name, tuple(scopes), tuple(vary))
 
 
 def cached_data(
@@ -216,6 +265,8 @@ def _on_portfolio_change(sender, instance, **_kwargs) -> None:
 
 def _on_review_change(sender, instance, **_kwargs) -> None:
     touch_review(REVIEW_MODELS[sender._meta.label](instance))
+    if sender._meta.label == "reviews.Assignment":
+        touch(assignment_scope(instance.pk))
 
 
 def _on_network_change(**_kwargs) -> None:
@@ -250,6 +301,8 @@ def _on_standards_change(**_kwargs) -> None:
 
 def connect_signals() -> None:
     """Called from ReviewsConfig.ready() in every process."""
+    request_started.connect(forget_prefetched, dispatch_uid="fragments-request-started")
+    request_finished.connect(forget_prefetched, dispatch_uid="fragments-request-finished")
     receivers = [(label, _on_portfolio_change) for label in PORTFOLIO_MODELS]
     receivers += [(label, _on_review_change) for label in REVIEW_MODELS]
     receivers += [(label, _on_network_change) for label in NETWORK_MODELS]

@@ -182,9 +182,9 @@ def test_builder_constant_queries(django_assert_num_queries, portfolio, lead, it
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["standards"]) == 10
-    # Again, unchanged: the body and the lead's unit roles come from the cache (lib/fragments):
-    # session, user, portfolio, session save (savepoint, update, release).
-    with django_assert_num_queries(6):
+    # Again, unchanged: the portfolio row, the lead's unit roles and the body come from the
+    # cache (lib/fragments): session, user, session save (savepoint, update, release).
+    with django_assert_num_queries(5):
         again = client.get(url)
     assert without_csrf(again) == without_csrf(response)
 

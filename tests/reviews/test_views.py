@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.utils import timezone
 
 from portfolios.enums import EvidenceKind, PortfolioState
@@ -281,15 +282,16 @@ def test_scoring_page_queries_are_constant(
         factories.EvidenceLinkFactory(evidence=ev, criterion=all_criteria[n % len(all_criteria)])
     login(client, assessor)
     url = f"/reviews/assignments/{lead_assignment.pk}/score/"
-    # session, user, assignment (+portfolio, unit), nav unit roles, then for the body (not
-    # cached yet): framework, organisation, criteria, responses, evidence links, own scores,
-    # last two revisions, latest evidence request; the session save (savepoint, update, release)
-    with django_assert_num_queries(15):
+    # session, user, assignment, then for the body (not cached yet): portfolio (+unit,
+    # organisation, framework), criteria, responses, evidence links, own scores, last two
+    # revisions, latest evidence request; the nav's unit roles; the session save (savepoint,
+    # update, release)
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert sum(len(row.evidence) for row in response.context["rows"]) == item_count
-    # Again, unchanged: the body and the assessor's unit roles (for the nav) come from the cache
-    # (lib/fragments): session, user, assignment, session save (savepoint, update, release).
-    with django_assert_num_queries(6):
+    # Again, unchanged: the assignment row, the body and the chrome come from the cache
+    # (lib/fragments): session, user, session save (savepoint, update, release).
+    with django_assert_num_queries(5):
         again = client.get(url)
     assert again.content.count(b'class="card my-3 score-card"') == len(response.context["rows"])
 
@@ -648,3 +650,49 @@ def test_portfolio_page_for_a_cleared_assessor_links_to_their_scoring(
     assert response.context["own_assignment"] == lead_assignment
     assert response.context["assign_form"] is None
     assert f'href="/reviews/assignments/{lead_assignment.pk}/"'.encode() in response.content
+
+
+# --- the scoring page's cached assignment row (issue 8) decides who may see it ---------------
+
+
+def test_scoring_page_opens_once_declared_although_the_refusal_was_cached(
+    client, in_review, assessor
+):
+    assignment = assign(in_review, assessor, state=AssignmentState.AWAITING_DECLARATION)
+    login(client, assessor)
+    url = f"/reviews/assignments/{assignment.pk}/score/"
+    assert client.get(url).status_code == 404  # not declared yet; the row is now cached
+    response = client.post(f"/reviews/assignments/{assignment.pk}/", {"declaration": "no_conflict"})
+    assert response.status_code == 302
+    assert client.get(url).status_code == 200
+
+
+def test_scoring_page_closes_once_the_assignment_is_withdrawn(client, lead_assignment, assessor):
+    login(client, assessor)
+    url = f"/reviews/assignments/{lead_assignment.pk}/score/"
+    assert client.get(url).status_code == 200  # the row and the body are now cached
+    lead_assignment.state = AssignmentState.WITHDRAWN
+    lead_assignment.save()
+    assert client.get(url).status_code == 404
+
+
+def test_scoring_page_cached_for_one_assessor_is_404_for_another(
+    client, lead_assignment, assessor, other_assessor
+):
+    url = f"/reviews/assignments/{lead_assignment.pk}/score/"
+    assert login(client, assessor).get(url).status_code == 200
+    other = Client()
+    other.force_login(other_assessor)
+    assert other.get(url).status_code == 404
+
+
+def test_scoring_page_shows_submitted_scores_after_submission(client, lead_assignment, assessor):
+    login(client, assessor)
+    url = f"/reviews/assignments/{lead_assignment.pk}/score/"
+    assert "Submit my scores" in client.get(url).content.decode()
+    score_all(lead_assignment)
+    response = client.post(f"/reviews/assignments/{lead_assignment.pk}/submit/")
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Submit my scores" not in page
+    assert "You submitted your scores" in page
