@@ -38,9 +38,11 @@ import functools
 import hashlib
 import threading
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
@@ -52,6 +54,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 FRAGMENT_TIMEOUT = 600
+CODE_PACKAGES = ("ee_portal", "network", "portfolios", "reviews", "standards")
 CSRF_PLACEHOLDER = "ee-csrf-token-placeholder"
 NETWORK = "network"
 REVIEWS = "reviews"
@@ -142,8 +145,26 @@ def touch_review(portfolio_id: int | None) -> None:
         touch(review_scope(portfolio_id), REVIEWS)
 
 
+@functools.cache
+def code_version() -> str:
+    """A fingerprint of the templates and Python code (paths, sizes, modification times), taken
+    once per process: a deploy that changes how a fragment is rendered never reuses copies
+    rendered by the old code."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for folder in ("templates", *CODE_PACKAGES):
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in {".html", ".py", ".txt"} and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(
+                    f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
+                )
+    return digest.hexdigest()[:16]
+
+
 def _entry_key(name: str, scopes: tuple[str, ...], vary: Iterable[Any]) -> str:
-    return "fragments:" + hashlib.sha256(repr((name, scopes, tuple(vary))).encode()).hexdigest()
+    parts = (code_version(), name, scopes, tuple(vary))
+    return "fragments:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _lookup(name: str, scopes: tuple[str, ...], vary: Iterable[Any], compute: Callable[[], Any]):

@@ -1093,3 +1093,24 @@ def test_model_saves_touch_their_scopes(portfolio, lead, unit):
     assert CriterionScore.objects.count() == 1
     factories.CriterionFactory()  # in a new draft framework
     assert moved() == {fragments.STANDARDS}
+
+
+def test_a_deploy_that_changes_the_code_renders_again(fragment_template, settings, tmp_path):
+    """Copies rendered by the old templates or code are never served by the new (the key holds
+    a fingerprint of both, taken once per process)."""
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("old")
+    settings.BASE_DIR = tmp_path
+    fragments.code_version.cache_clear()
+    try:
+        context = Counter()
+        render(context, scopes=("a",))
+        render(context, scopes=("a",))
+        assert context.calls == 1
+        page.write_text("new template")  # a deploy; the new processes start afresh
+        fragments.code_version.cache_clear()
+        render(context, scopes=("a",))
+        assert context.calls == 2
+    finally:
+        fragments.code_version.cache_clear()
