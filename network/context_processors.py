@@ -93,5 +93,6 @@ def navigation_entries(user) -> dict:
 
 
 def navigation(request: HttpRequest) -> dict:
-    """The page chrome (``site``), with the navigation worked out only if it is not cached."""
-    return {"site": SiteChrome(request)}
+    """The page chrome (``page_chrome``), with the navigation worked out only if it is not
+    cached. (Not ``site``: Django's sign-in and password views put their Site there.)"""
+    return {"page_chrome": SiteChrome(request)}

@@ -8,8 +8,8 @@ suspension or lapse made through the services shows on the next request. Nothing
 changes those models with queryset.update(), which would bypass the signals; a change made
 outside the application (SQL by hand) shows within TIMEOUT.
 
-Signed-in pages are not cached: a per-user copy is rarely requested twice before a write
-changes it, so such a cache would mostly measure well in a benchmark.
+Signed-in pages cache their expensive parts differently, per version of the rows they show
+and shared by everyone who sees the same: ee_portal/lib/fragments.py.
 
 Never cached: non-GET requests, responses other than 200 (404 too for public pages) or
 streaming ones, responses that set a cookie or a new CSRF token, pages with a flash message
