@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from csp.constants import SELF
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -26,6 +27,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -33,7 +35,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
 from ee_portal.lib import fragments
-from ee_portal.lib.pagecache import public_version
 from network.context_processors import prefetch_page
 from standards.models import Framework
 
@@ -355,30 +356,37 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
                 reopened_ids=reopened,
             )
         for_id = request.GET.get("for", "")
-        upload_form = UploadForm(
-            prefix="up", initial={"criteria": [int(for_id)] if for_id.isdigit() else []}
+        preselected = int(for_id) if for_id.isdigit() else None
+
+        def forms_html() -> tuple[str, str]:
+            upload_form = UploadForm(
+                prefix="up", initial={"criteria": [preselected] if preselected else []}
+            )
+            upload_form.set_criteria(criteria)
+            text_form = TextEvidenceForm(prefix="tx")
+            text_form.set_criteria(criteria)
+            return str(as_crispy_form(upload_form)), str(as_crispy_form(text_form))
+
+        # Issue 8: the two unbound forms (a checkbox per criterion, through crispy) were a
+        # third of this page's time; their HTML depends only on the framework's criteria and
+        # the preselected criterion, so every portfolio of the framework shares one copy.
+        upload_html, text_html = fragments.cached_data(
+            "evidence-forms",
+            scopes=[fragments.STANDARDS],
+            vary=[portfolio.framework_id, preselected],
+            compute=forms_html,
         )
-        upload_form.set_criteria(criteria)
-        text_form = TextEvidenceForm(prefix="tx")
-        text_form.set_criteria(criteria)
         return {
             "portfolio": portfolio,
             "items": items,
             "filters": filters,
             "can_add": can_add,
-            "upload_form": upload_form,
-            "text_form": text_form,
+            "upload_form_html": mark_safe(upload_html),  # noqa: S308 -- crispy's output
+            "text_form_html": mark_safe(text_html),  # noqa: S308 -- crispy's output
             "accept": ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS),
             "allowed_summary": ALLOWED_SUMMARY,
             "max_bytes": settings.EE_MAX_UPLOAD_BYTES,
             "lock_message": "" if can_add else lock_message(portfolio),
-            # Issue 8: the two unbound forms (a checkbox per criterion, rendered by crispy) were
-            # a third of this page's time. Their HTML depends only on the framework's criteria
-            # (versioned by pagecache, bumped on any criterion/standard/framework save) and the
-            # preselected criterion, so the template caches it under this key.
-            "form_cache_key": (
-                f"{portfolio.framework_id}-{public_version()}-{for_id if for_id.isdigit() else ''}"
-            ),
         }
 
     # Issue 8: shared until the portfolio changes by everyone who sees the same (a lead sees

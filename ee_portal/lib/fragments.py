@@ -36,6 +36,7 @@ anything that is not also in ``vary``; flash messages stay outside (base.html).
 
 import functools
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -53,6 +54,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+logger = logging.getLogger(__name__)
 FRAGMENT_TIMEOUT = 600
 CODE_PACKAGES = ("ee_portal", "network", "portfolios", "reviews", "standards")
 CSRF_PLACEHOLDER = "ee-csrf-token-placeholder"
@@ -79,6 +81,43 @@ def portfolio_scopes(portfolio_id: int) -> tuple[str, str, str]:
     """What a page about one portfolio shows: the portfolio's rows, its criteria, and people's
     names (a unit's or organisation's new name touches the portfolio scope itself)."""
     return portfolio_scope(portfolio_id), STANDARDS, PEOPLE
+
+
+class _SafeCache:
+    """The default cache, but a cache that cannot be reached (Redis down) makes every lookup a
+    miss and every write a no-op, logged, instead of failing the request: pages are rendered
+    afresh and writes go through. (A bump lost that way leaves copies that may be stale when
+    the cache comes back, for at most FRAGMENT_TIMEOUT.)"""
+
+    def _call(self, method: str, default, *args, **kwargs):
+        try:
+            return getattr(cache, method)(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 -- any cache failure degrades to no cache
+            logger.warning("Page fragment cache unavailable (%s): %s", method, type(exc).__name__)
+            return default
+
+    def get(self, key: str) -> Any:
+        return self._call("get", None, key)
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        return self._call("get_many", {}, keys)
+
+    def set(self, key: str, value: Any, timeout: int) -> None:
+        self._call("set", None, key, value, timeout)
+
+    def add(self, key: str, value: Any, timeout: int | None) -> None:
+        self._call("add", None, key, value, timeout=timeout)
+
+    def bump(self, key: str) -> None:
+        try:
+            cache.incr(key)
+        except ValueError:  # not set (evicted, flushed or never read): start a new version
+            self.add(key, _new_version(), timeout=None)
+        except Exception as exc:  # noqa: BLE001 -- as in _call
+            logger.warning("Page fragment cache unavailable (incr): %s", type(exc).__name__)
+
+
+safe_cache = _cache = _SafeCache()
 
 
 def _version_key(scope: str) -> str:
@@ -109,11 +148,7 @@ def forget_prefetched(**_kwargs) -> None:
 def _bump(scopes: Iterable[str]) -> None:
     forget_prefetched()
     for scope in set(scopes):
-        key = _version_key(scope)
-        try:
-            cache.incr(key)
-        except ValueError:  # not set (evicted, flushed or never read): start a new version
-            cache.add(key, _new_version(), timeout=None)
+        _cache.bump(_version_key(scope))
 
 
 def touch(*scopes: str) -> None:
@@ -176,19 +211,19 @@ def _lookup(name: str, scopes: tuple[str, ...], vary: Iterable[Any], compute: Ca
     wanted = [*version_keys, key]
     found = {k: memo[k] for k in wanted if k in memo}
     if len(found) < len(wanted):
-        found.update(cache.get_many([k for k in wanted if k not in found]))
+        found.update(_cache.get_many([k for k in wanted if k not in found]))
     versions = tuple(found.get(k) for k in version_keys)
     entry = found.get(key)
     if None in versions:
         for k in version_keys:
-            cache.add(k, _new_version(), timeout=None)
-        versions = tuple(cache.get_many(version_keys).get(k) for k in version_keys)
+            _cache.add(k, _new_version(), timeout=None)
+        versions = tuple(_cache.get_many(version_keys).get(k) for k in version_keys)
         entry = None
     if entry is not None and entry[0] == versions:
         return entry[1]
     value = compute()
     if None not in versions:
-        cache.set(key, (versions, value), FRAGMENT_TIMEOUT)
+        _cache.set(key, (versions, value), FRAGMENT_TIMEOUT)
     return value
 
 
@@ -201,7 +236,7 @@ def prefetch(*specs: tuple[str, Iterable[str], Iterable[Any]]) -> None:
         scope_tuple = tuple(scopes)
         keys += [_version_key(scope) for scope in scope_tuple]
         keys.append(_entry_key(name, scope_tuple, vary))
-    _memo().update(cache.get_many(list(dict.fromkeys(keys))))
+    _memo().update(_cache.get_many(list(dict.fromkeys(keys))))
 
 
 def data_spec(name: str, scopes: Iterable[str], vary: Iterable[Any]) -> tuple:

@@ -22,10 +22,11 @@ import hashlib
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from .fragments import safe_cache
 
 VERSION_KEY = "pagecache:public:version"
 TIMEOUT = 60
@@ -43,20 +44,18 @@ PUBLIC_MODELS = (
 )
 
 
-def _version(key: str) -> int:
-    version = cache.get(key)
+def _version(key: str) -> int | None:
+    """The version, or None when the cache cannot be reached (then nothing is cached)."""
+    version = safe_cache.get(key)
     if version is None:
         # A fresh (or flushed) cache: start from the clock so old keys are never reused.
-        cache.add(key, int(timezone.now().timestamp() * 1000), timeout=None)
-        version = cache.get(key)
+        safe_cache.add(key, int(timezone.now().timestamp() * 1000), timeout=None)
+        version = safe_cache.get(key)
     return version
 
 
 def _bump(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:  # not set (evicted or flushed): the next read starts a new version
-        _version(key)
+    safe_cache.bump(key)
 
 
 def public_version() -> int:
@@ -104,7 +103,7 @@ def _hash(*parts) -> str:
 def _get_versioned(version_key: str, key: str) -> tuple[int, object | None]:
     """The current version and the entry stored under ``key`` if it was stored under that
     version: one cache round trip for both (entries are (version, value) pairs)."""
-    found = cache.get_many([version_key, key])
+    found = safe_cache.get_many([version_key, key])
     version = found.get(version_key)
     if version is None:
         return _version(version_key), None
@@ -127,8 +126,8 @@ def cache_public_page(view):
             content, status = hit
             return HttpResponse(content, status=status)
         response = view(request, *args, **kwargs)
-        if _cacheable(request, response):
-            cache.set(key, (version, (response.content, response.status_code)), TIMEOUT)
+        if version is not None and _cacheable(request, response):
+            safe_cache.set(key, (version, (response.content, response.status_code)), TIMEOUT)
         return response
 
     return wrapper

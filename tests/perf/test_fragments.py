@@ -1114,3 +1114,40 @@ def test_a_deploy_that_changes_the_code_renders_again(fragment_template, setting
         assert context.calls == 2
     finally:
         fragments.code_version.cache_clear()
+
+
+# --- the cache unreachable (Redis down): pages and writes still work, uncached ----------------
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: connection refused
+    }
+}
+
+
+def test_pages_and_writes_work_while_the_cache_is_unreachable(
+    settings, lead, admin_user, lead_assignment, caplog
+):
+    from network.services import unit_create  # noqa: PLC0415
+
+    portfolio = lead_assignment.portfolio
+    settings.CACHES = DEAD_REDIS
+    client = client_for(lead)
+    for url in (builder_url(portfolio), library_url(portfolio)):
+        assert "Willow Ward" in page(client, url)
+    scoring = f"/reviews/assignments/{lead_assignment.pk}/score/"
+    assert "Submit my scores" in page(client_for(lead_assignment.assessor), scoring)
+    # A write touches its scopes (the cache refuses) and still succeeds; the pages show it.
+    unit_create(
+        actor=admin_user,
+        organisation=portfolio.unit.organisation,
+        name="Written Offline Ward",
+        setting_type=SettingType.HEALTH_INPATIENT,
+        region=Region.LONDON,
+    )
+    admin = client_for(admin_user)
+    assert "Written Offline Ward" in page(admin, reverse("network:unit_list"))
+    assert "Review queue" in page(admin, reverse("reviews:list"))
+    assert page(Client(), "/standards/")  # the public page cache degrades too
+    assert "Page fragment cache unavailable" in caplog.text
