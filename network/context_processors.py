@@ -36,8 +36,8 @@ class SiteChrome:
 
     Issue 8: rendered once and cached (ee_portal/lib/fragments.py) as one template, keyed by
     what it shows (chrome_spec), instead of on every page: one cache round trip, or none after
-    prefetch_page(). The sign-out form's
-    CSRF token is filled in per response. Nothing is fetched unless the page uses it.
+    prefetch_page(). The sign-out form's CSRF token is filled in per response. Nothing is
+    fetched unless the page uses it.
     """
 
     def __init__(self, request: HttpRequest):

@@ -55,16 +55,11 @@ def portfolio_get_cached_for_user(*, user, pk: int) -> Portfolio:
     return portfolio
 
 
-def portfolio_get_for_user(
-    *, user, pk: int, related: tuple[str, ...] = ("unit__organisation", "framework")
-) -> Portfolio:
-    """The portfolio, or Http404 when it does not exist or the user may not see it.
-
-    ``related``: what to join. Pages whose body usually comes from the fragment cache join only
-    the unit (the four-table join cost more than the rest of a cached page's queries); on a
-    miss the organisation and framework load when first used.
-    """
-    portfolio = Portfolio.objects.select_related(*related).filter(pk=pk).first()
+def portfolio_get_for_user(*, user, pk: int) -> Portfolio:
+    """The portfolio, or Http404 when it does not exist or the user may not see it."""
+    portfolio = (
+        Portfolio.objects.select_related("unit__organisation", "framework").filter(pk=pk).first()
+    )
     if portfolio is None or not can_view(user, portfolio):
         raise Http404
     return portfolio

@@ -41,9 +41,13 @@ def _fresh_cache():
     must not outlive the database rows of the test that rendered them."""
     from django.core.cache import cache  # noqa: PLC0415 -- settings are configured by now
 
+    from ee_portal.lib import fragments  # noqa: PLC0415
+
     cache.clear()
+    fragments.forget_prefetched()  # what a view read ahead in this thread (lib/fragments.py)
     yield
     cache.clear()
+    fragments.forget_prefetched()
 
 
 @pytest.fixture
