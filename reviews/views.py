@@ -107,7 +107,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         counts = review_queue_counts()
         return {
             # Paginated (issue 8): the queue can hold thousands of portfolios; 50 per page
-            # keeps the page's cost flat (tests/perf/test_queries.py).
+            # keeps the page's cost flat (tests/perf/test_regressions.py).
             "queue": Paginator(review_queue_for_admin(), QUEUE_PAGE_SIZE).get_page(
                 request.GET.get("page")
             ),
