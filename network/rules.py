@@ -15,12 +15,9 @@ def is_assessor(user) -> bool:
     return bool(getattr(user, "is_assessor", False))
 
 
-_ROLES = ("unit-roles", [fragments.NETWORK])
-
-
 def roles_spec(user) -> tuple:
-    """fragments.prefetch() spec of user_unit_roles(user)."""
-    return fragments.data_spec(*_ROLES, vary=[user.pk])
+    """The cache lookup of user_unit_roles(user) (also for fragments.prefetch())."""
+    return fragments.data_spec("unit-roles", [fragments.NETWORK], [user.pk])
 
 
 def user_unit_roles(user) -> dict[int, tuple[str, str]]:
@@ -43,8 +40,7 @@ def user_unit_roles(user) -> dict[int, tuple[str, str]]:
 
         # Issue 8: kept in the cache until any unit, unit role or other network row changes
         # (every save and delete of them moves the "network" version: lib/fragments.py).
-        name, scopes = _ROLES
-        roles = fragments.cached_data(name, scopes=scopes, vary=[user.pk], compute=from_db)
+        roles = fragments.cached_data(roles_spec(user), from_db)
         user._network_unit_roles = roles
     return roles
 

@@ -36,7 +36,7 @@ def portfolio_list_visible_to(*, user) -> QuerySet[Portfolio]:
 
 
 def portfolio_spec(pk: int) -> tuple:
-    """fragments.prefetch() spec of portfolio_get_cached_for_user(pk=pk)."""
+    """The cache lookup of portfolio_get_cached_for_user(pk=pk) (also for prefetch())."""
     return fragments.data_spec("portfolio", [fragments.portfolio_scope(pk)], [pk])
 
 
@@ -45,10 +45,8 @@ def portfolio_get_cached_for_user(*, user, pk: int) -> Portfolio:
     comes from the cache while the portfolio's scope has not moved (any save of it, or of its
     unit or organisation, moves it: ee_portal/lib/fragments.py). Writes never use this."""
     portfolio = fragments.cached_data(
-        "portfolio",
-        scopes=[fragments.portfolio_scope(pk)],
-        vary=[pk],
-        compute=lambda: Portfolio.objects.select_related("unit").filter(pk=pk).first(),
+        portfolio_spec(pk),
+        lambda: Portfolio.objects.select_related("unit").filter(pk=pk).first(),
     )
     if portfolio is None or not can_view(user, portfolio):
         raise Http404

@@ -371,10 +371,10 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
         # third of this page's time; their HTML depends only on the framework's criteria and
         # the preselected criterion, so every portfolio of the framework shares one copy.
         upload_html, text_html = fragments.cached_data(
-            "evidence-forms",
-            scopes=[fragments.STANDARDS],
-            vary=[portfolio.framework_id, preselected],
-            compute=forms_html,
+            fragments.data_spec(
+                "evidence-forms", [fragments.STANDARDS], [portfolio.framework_id, preselected]
+            ),
+            forms_html,
         )
         return {
             "portfolio": portfolio,

@@ -285,10 +285,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     # carries the page title, so the portfolio is loaded only to render it.
     prefetch_page(request, _assignment_spec(pk))
     assignment = fragments.cached_data(
-        "assignment",
-        scopes=[fragments.assignment_scope(pk)],
-        vary=[pk],
-        compute=lambda: Assignment.objects.filter(pk=pk).first(),
+        _assignment_spec(pk), lambda: Assignment.objects.filter(pk=pk).first()
     )
     if assignment is None or not request.user.has_perm("reviews.score_assignment", assignment):
         raise Http404

@@ -228,8 +228,8 @@ def _lookup(name: str, scopes: tuple[str, ...], vary: Iterable[Any], compute: Ca
 
 
 def prefetch(*specs: tuple[str, Iterable[str], Iterable[Any]]) -> None:
-    """Read, in one cache round trip, what the lookups named by ``specs`` (name, scopes, vary:
-    as given to cached_data, or the template for render_cached) will ask for later in this
+    """Read, in one cache round trip, what the lookups named by ``specs`` (data_spec() for
+    cached_data, (template, scopes, vary) for render_cached) will ask for later in this
     request. Only what is found is remembered; a lookup finds the rest itself."""
     keys: list[str] = []
     for name, scopes, vary in specs:
@@ -240,16 +240,16 @@ def prefetch(*specs: tuple[str, Iterable[str], Iterable[Any]]) -> None:
 
 
 def data_spec(name: str, scopes: Iterable[str], vary: Iterable[Any]) -> tuple:
-    """The prefetch() spec of a cached_data() lookup."""
+    """A cached_data() lookup: the value ``name`` for ``vary``, kept under ``scopes``. The same
+    spec goes to prefetch()."""
     return ("data:" + name, tuple(scopes), tuple(vary))
 
 
-def cached_data(
-    name: str, *, scopes: Iterable[str], vary: Iterable[Any], compute: Callable[[], Any]
-) -> Any:
-    """``compute()``, or the value stored for the current versions of ``scopes`` under the same
-    ``name`` and ``vary`` (a picklable value; compute runs only on a miss)."""
-    return _lookup("data:" + name, tuple(scopes), vary, compute)
+def cached_data(spec: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or the value stored for the current versions of the spec's scopes under
+    the same name and vary (a picklable value; compute runs only on a miss)."""
+    name, scopes, vary = spec
+    return _lookup(name, scopes, vary, compute)
 
 
 def render_cached(

@@ -24,15 +24,15 @@ from django.utils import timezone
 from ee_portal.lib import fragments
 from network.enums import MembershipStatus, Region, SettingType, UnitRoleKind
 from network.models import Membership, Unit, UnitRole
-from portfolios.enums import Cycle, PortfolioState
+from portfolios.enums import PortfolioState
 from portfolios.models import CriterionResponse, Evidence, Portfolio
-from portfolios.services import evidence_create_text, portfolio_create
+from portfolios.services import evidence_create_text
 from reviews.enums import AssignmentState
 from reviews.models import Assignment, CriterionScore
 from standards.models import Criterion
 from tests import factories
-from tests.portfolios.conftest import make_ready, upload
-from tests.reviews.conftest import assign, make_portfolio, score_all
+from tests.portfolios.conftest import upload
+from tests.reviews.conftest import make_portfolio, score_all
 
 pytestmark = pytest.mark.django_db
 
@@ -170,18 +170,6 @@ def rename_person(person, full_name: str) -> None:
 
 
 @pytest.fixture
-def portfolio(unit, framework, lead):
-    """Willow Ward's draft portfolio (20 criteria, empty narratives)."""
-    return portfolio_create(unit=unit, framework=framework, cycle=Cycle.INITIAL, actor=lead)
-
-
-@pytest.fixture
-def ready_portfolio(portfolio, lead):
-    make_ready(portfolio, lead)
-    return portfolio
-
-
-@pytest.fixture
 def second_lead(unit):
     return factories.UnitRoleFactory(
         unit=unit,
@@ -189,22 +177,6 @@ def second_lead(unit):
         user__email="lead2@example.test",
         user__full_name="Second Lead",
     ).user
-
-
-@pytest.fixture
-def in_review(unit, framework, lead):
-    """Willow Ward's portfolio in review (a narrative per criterion)."""
-    return make_portfolio(unit, framework, state=PortfolioState.IN_REVIEW)
-
-
-@pytest.fixture
-def lead_assignment(in_review, assessor):
-    return assign(in_review, assessor, lead=True)
-
-
-@pytest.fixture
-def second_assignment(in_review, other_assessor):
-    return assign(in_review, other_assessor)
 
 
 # --- 1. the builder --------------------------------------------------------------------------
