@@ -18,6 +18,7 @@ from ee_portal.audit.models import AuditEvent
 from portfolios.models import Evidence
 from portfolios.services import evidence_upload
 from tests.conftest import need_service
+from tests.services import free_port, stop_process
 
 from .conftest import SAMPLES, upload
 
@@ -25,18 +26,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.services]
 BUCKET = "ee-evidence-test"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory):
     binary = Path(sys.executable).with_name("moto_server")
     if not binary.exists():
         binary = Path(shutil.which("moto_server") or "moto_server")
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     try:
         with log.open("wb") as out:
@@ -61,12 +56,7 @@ def moto_endpoint(tmp_path_factory):
     try:
         yield endpoint if ready else None
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=10)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,7 +35,15 @@ from standards.models import Criterion
 from tests import factories
 from tests.conftest import need_service
 from tests.core.test_outbox import broker, private_redis
-from tests.services import ROOT, celery_worker, on_postgresql, subprocess_env, wait_for
+from tests.services import (
+    ROOT,
+    celery_worker,
+    free_port,
+    on_postgresql,
+    stop_process,
+    subprocess_env,
+    wait_for,
+)
 
 
 def make_ready(portfolio, lead) -> None:
@@ -199,12 +206,6 @@ def test_a_database_error_mid_decision_records_nothing(
 # --- (b) the broker is down: requests still succeed; the outbox sends the tasks later --------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _submit_and_decide(unit, framework, lead, admin_user):
     """Submit a draft and record an awarded decision through the real views."""
     draft = portfolio_with_responses(unit, framework, PortfolioState.DRAFT)
@@ -230,7 +231,7 @@ def test_with_the_broker_down_submission_and_decision_still_succeed(
     settings, unit, framework, lead, admin_user
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    with broker(f"redis://127.0.0.1:{_free_port()}/0"):  # nothing listens there
+    with broker(f"redis://127.0.0.1:{free_port()}/0"):  # nothing listens there
         draft, at_panel, submitted, decided = _submit_and_decide(unit, framework, lead, admin_user)
     assert submitted.status_code == 302
     assert decided.status_code == 302
@@ -264,7 +265,7 @@ def test_after_the_outage_the_outbox_delivers_everything_exactly_once(
     need_service("redis-server", shutil.which("redis-server") is not None, "install redis-server")
     need_service("PostgreSQL", on_postgresql(), "set DATABASE_URL; the worker shares the test DB")
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    port = _free_port()
+    port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
     with broker(url):
         _submit_and_decide(unit, framework, lead, admin_user)
@@ -348,12 +349,7 @@ def prefork_worker(*, media_root: Path, url: str, queue: str):
             raise RuntimeError(log.read_text(errors="replace"))
         yield proc, log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 def _waiting_for_a_lock() -> bool:
@@ -384,7 +380,7 @@ def test_a_worker_process_killed_mid_render_is_retried_and_makes_one_certificate
     award = award_issue_for_decision(decision=decision, actor=admin_user)
     monkeypatch.undo()
     certificate = Certificate.objects.get(award=award)
-    port = _free_port()
+    port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
     sender = Celery("ee_portal", broker=url)
     with (
