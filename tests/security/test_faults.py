@@ -25,8 +25,7 @@ from ee_portal.lib import fragments
 from ee_portal.outbox.models import OutboxMessage
 from ee_portal.outbox.services import outbox_drain
 from portfolios.enums import Cycle, PortfolioState
-from portfolios.models import CriterionResponse, PortfolioEvent, PortfolioRevision
-from portfolios.services import evidence_create_text
+from portfolios.models import PortfolioEvent, PortfolioRevision
 from reviews import awards
 from reviews.awards import award_issue_for_decision
 from reviews.enums import CertificateStatus
@@ -35,6 +34,7 @@ from standards.models import Criterion
 from tests import factories
 from tests.conftest import need_service
 from tests.core.test_outbox import broker, private_redis
+from tests.portfolios.conftest import make_ready
 from tests.services import (
     ROOT,
     celery_worker,
@@ -44,19 +44,6 @@ from tests.services import (
     subprocess_env,
     wait_for,
 )
-
-
-def make_ready(portfolio, lead) -> None:
-    """Every criterion with a narrative and a declared text evidence item."""
-    CriterionResponse.objects.filter(portfolio=portfolio).update(narrative="We do this daily.")
-    evidence_create_text(
-        portfolio=portfolio,
-        actor=lead,
-        title="Resident quote",
-        text="“I feel at home.”",
-        contains_identifiable=False,
-        criterion_ids=list(portfolio.responses.values_list("criterion_id", flat=True)),
-    )
 
 
 def portfolio_with_responses(unit, framework, state):
