@@ -3,7 +3,6 @@
 import base64
 import mimetypes
 import threading
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlparse
@@ -39,11 +38,10 @@ class StaticFilesFetcher(URLFetcher):
         if url.startswith(PDF_BASE_URL) and path.startswith(settings.STATIC_URL):
             found = finders.find(path[len(settings.STATIC_URL) :])
             if found:
-                message = EmailMessage()
-                message["Content-Type"] = (
-                    mimetypes.guess_type(found)[0] or "application/octet-stream"
+                content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
+                return URLFetcherResponse(
+                    url, Path(found).read_bytes(), {"Content-Type": content_type}
                 )
-                return URLFetcherResponse(url, Path(found).read_bytes(), message)
         raise ValueError(f"PDF resources must be local static files, not {url!r}")
 
 
