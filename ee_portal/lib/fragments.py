@@ -62,6 +62,7 @@ NETWORK = "network"
 REVIEWS = "reviews"
 STANDARDS = "standards"
 PEOPLE = "people"
+PUBLIC = "public"  # what the anonymous public pages show (ee_portal/lib/pagecache.py)
 
 
 def portfolio_scope(portfolio_id: int) -> str:
@@ -202,9 +203,18 @@ def _entry_key(name: str, scopes: tuple[str, ...], vary: Iterable[Any]) -> str:
     return "fragments:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _lookup(name: str, scopes: tuple[str, ...], vary: Iterable[Any], compute: Callable[[], Any]):
+def _lookup(
+    name: str,
+    scopes: tuple[str, ...],
+    vary: Iterable[Any],
+    compute: Callable[[], Any],
+    *,
+    timeout: int = FRAGMENT_TIMEOUT,
+    keep: Callable[[Any], bool] | None = None,
+):
     """The value stored for the current versions of ``scopes``, or ``compute()`` (then
-    stored). One cache round trip on a hit (none if prefetch() read it)."""
+    stored, unless ``keep`` says no). One cache round trip on a hit (none if prefetch() read
+    it)."""
     version_keys = [_version_key(scope) for scope in scopes]
     key = _entry_key(name, scopes, vary)
     memo = _memo()
@@ -222,8 +232,8 @@ def _lookup(name: str, scopes: tuple[str, ...], vary: Iterable[Any], compute: Ca
     if entry is not None and entry[0] == versions:
         return entry[1]
     value = compute()
-    if None not in versions:
-        _cache.set(key, (versions, value), FRAGMENT_TIMEOUT)
+    if None not in versions and (keep is None or keep(value)):
+        _cache.set(key, (versions, value), timeout)
     return value
 
 
@@ -245,11 +255,22 @@ def data_spec(name: str, scopes: Iterable[str], vary: Iterable[Any]) -> tuple:
     return ("data:" + name, tuple(scopes), tuple(vary))
 
 
-def cached_data(spec: tuple, compute: Callable[[], Any]) -> Any:
+def cached_data(spec: tuple, compute: Callable[[], Any], **options: Any) -> Any:
     """``compute()``, or the value stored for the current versions of the spec's scopes under
-    the same name and vary (a picklable value; compute runs only on a miss)."""
+    the same name and vary (a picklable value; compute runs only on a miss). ``options``:
+    ``timeout`` (seconds, default FRAGMENT_TIMEOUT) and ``keep`` (whether to store a value)."""
     name, scopes, vary = spec
-    return _lookup(name, scopes, vary, compute)
+    return _lookup(name, scopes, vary, compute, **options)
+
+
+def current_version(scope: str) -> int | None:
+    """The scope's version now (None when the cache cannot be reached)."""
+    key = _version_key(scope)
+    version = _cache.get(key)
+    if version is None:
+        _cache.add(key, _new_version(), timeout=None)
+        version = _cache.get(key)
+    return version
 
 
 def render_cached(

@@ -2,11 +2,12 @@
 
 ``cache_public_page`` (the standards pages, the register and certificate verification, for
 anonymous visitors): the same for everyone. Keyed by the full path and today's date (expiry
-is by date) and stored with a version bumped on every save/delete of the models these pages
-show (standards, awards, certificates, units, organisations, memberships), so a revocation,
-suspension or lapse made through the services shows on the next request. Nothing in the code
-changes those models with queryset.update(), which would bypass the signals; a change made
-outside the application (SQL by hand) shows within TIMEOUT.
+is by date) and stored through ee_portal/lib/fragments.py under its "public" scope, whose
+version moves on every save/delete of the models these pages show (standards, awards,
+certificates, units, organisations, memberships), so a revocation, suspension or lapse made
+through the services shows on the next request. Nothing in the code changes those models
+with queryset.update(), which would bypass the signals (the member CSV import's bulk_create
+bumps it itself); a change made outside the application (SQL by hand) shows within TIMEOUT.
 
 Signed-in pages cache their expensive parts differently, per version of the rows they show
 and shared by everyone who sees the same: ee_portal/lib/fragments.py.
@@ -18,7 +19,6 @@ with a session may be signed in or have a message waiting), so nothing personal 
 """
 
 import functools
-import hashlib
 
 from django.apps import apps
 from django.conf import settings
@@ -26,9 +26,8 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from .fragments import safe_cache
+from . import fragments
 
-VERSION_KEY = "pagecache:public:version"
 TIMEOUT = 60
 # Models whose rows appear on (or decide the status shown by) the public pages.
 PUBLIC_MODELS = (
@@ -44,27 +43,14 @@ PUBLIC_MODELS = (
 )
 
 
-def _version(key: str) -> int | None:
-    """The version, or None when the cache cannot be reached (then nothing is cached)."""
-    version = safe_cache.get(key)
-    if version is None:
-        # A fresh (or flushed) cache: start from the clock so old keys are never reused.
-        safe_cache.add(key, int(timezone.now().timestamp() * 1000), timeout=None)
-        version = safe_cache.get(key)
-    return version
-
-
-def _bump(key: str) -> None:
-    safe_cache.bump(key)
-
-
-def public_version() -> int:
-    return _version(VERSION_KEY)
+def public_version() -> int | None:
+    return fragments.current_version(fragments.PUBLIC)
 
 
 def bump_public_version(**_kwargs) -> None:
-    """Signal receiver: invalidate every cached public page (one cache write)."""
-    _bump(VERSION_KEY)
+    """Signal receiver: invalidate every cached public page (one cache write, and one more
+    when the transaction commits)."""
+    fragments.touch(fragments.PUBLIC)
 
 
 def connect_signals() -> None:
@@ -96,23 +82,6 @@ def _anonymous_get(request: HttpRequest) -> bool:
     return request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def _hash(*parts) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def _get_versioned(version_key: str, key: str) -> tuple[int, object | None]:
-    """The current version and the entry stored under ``key`` if it was stored under that
-    version: one cache round trip for both (entries are (version, value) pairs)."""
-    found = safe_cache.get_many([version_key, key])
-    version = found.get(version_key)
-    if version is None:
-        return _version(version_key), None
-    entry = found.get(key)
-    if entry is not None and entry[0] == version:
-        return version, entry[1]
-    return version, None
-
-
 def cache_public_page(view):
     """Serve anonymous GETs of ``view`` from the cache, keyed by the public version."""
 
@@ -120,14 +89,22 @@ def cache_public_page(view):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _anonymous_get(request):
             return view(request, *args, **kwargs)
-        key = "pagecache:public:" + _hash(request.get_full_path(), timezone.localdate())
-        version, hit = _get_versioned(VERSION_KEY, key)
-        if hit is not None:
-            content, status = hit
-            return HttpResponse(content, status=status)
-        response = view(request, *args, **kwargs)
-        if version is not None and _cacheable(request, response):
-            safe_cache.set(key, (version, (response.content, response.status_code)), TIMEOUT)
-        return response
+        fresh: list[HttpResponse] = []
+
+        def render() -> tuple[bytes, int] | None:
+            response = view(request, *args, **kwargs)
+            fresh.append(response)
+            if _cacheable(request, response):
+                return response.content, response.status_code
+            return None
+
+        spec = ("public-page", (fragments.PUBLIC,), (request.get_full_path(), timezone.localdate()))
+        stored = fragments.cached_data(
+            spec, render, timeout=TIMEOUT, keep=lambda value: value is not None
+        )
+        if fresh:  # rendered just now: the response itself, cookies and all
+            return fresh[0]
+        content, status = stored
+        return HttpResponse(content, status=status)
 
     return wrapper
