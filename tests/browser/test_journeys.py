@@ -35,6 +35,7 @@ from tests.browser.conftest import (
     assert_accessible,
     assert_focus_visible,
     login,
+    open_file_chooser_by_keyboard,
     tab_to,
 )
 
@@ -169,10 +170,9 @@ def test_unit_lead_builds_a_complete_portfolio_and_submits_it(page):
     page.get_by_role("link", name="Evidence library").click()
     assert_accessible(page, context_note="evidence library")
     tab_to(page, page.locator("#id_up-files"))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    assert chooser.value.is_multiple()
-    chooser.value.set_files(
+    chooser = open_file_chooser_by_keyboard(page)
+    assert chooser.is_multiple()
+    chooser.set_files(
         [
             {
                 "name": "community-meeting.pdf",
