@@ -5,29 +5,30 @@ from django.utils.safestring import mark_safe
 
 from ee_portal.lib import fragments
 
-from .rules import roles_spec, user_unit_roles
+from .rules import user_unit_roles
 
 CHROME_MARKER = "<!--ee-chrome-part-->\n"
 CHROME_TEMPLATE = "includes/_site_chrome.html"
 
 
 def chrome_spec(request: HttpRequest) -> tuple:
-    """The chrome's cache lookup (template, scopes, vary): known from the signed-in person
-    alone, so that prefetch_page() can read it before anything else. Their units (names and
-    roles) are in the "network" scope; their name and flags in the key."""
+    """The chrome's cache lookup (template, scopes, vary). Everything it shows is in the key,
+    read fresh for this request: the person's name and flags, and their units' names and
+    roles (user_unit_roles, the same query the permission rules use). So it has no scope to
+    go stale with."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return CHROME_TEMPLATE, (), (None,)
     who = (user.pk, user.get_short_name(), user.is_ccqi_admin, user.is_assessor)
-    return CHROME_TEMPLATE, (fragments.NETWORK,), (who,)
+    units = () if user.is_ccqi_admin else tuple(user_unit_roles(user).items())
+    return CHROME_TEMPLATE, (), (who, units)
 
 
 def prefetch_page(request: HttpRequest, *specs: tuple) -> None:
-    """Read what a signed-in page will need from the cache in one round trip: the person's
-    unit roles, the page chrome, and ``specs`` (the page's own lookups)."""
-    user = request.user
-    if user.is_authenticated:
-        fragments.prefetch(roles_spec(user), chrome_spec(request), *specs)
+    """Read what a signed-in page will need from the cache in one round trip: the page chrome
+    and ``specs`` (the page's own lookups, known once its permissions have been decided)."""
+    if request.user.is_authenticated:
+        fragments.prefetch(chrome_spec(request), *specs)
 
 
 class SiteChrome:

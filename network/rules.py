@@ -1,7 +1,5 @@
 import rules
 
-from ee_portal.lib import fragments
-
 from .enums import UnitRoleKind
 
 
@@ -15,32 +13,22 @@ def is_assessor(user) -> bool:
     return bool(getattr(user, "is_assessor", False))
 
 
-def roles_spec(user) -> tuple:
-    """The cache lookup of user_unit_roles(user) (also for fragments.prefetch())."""
-    return fragments.data_spec("unit-roles", [fragments.NETWORK], [user.pk])
-
-
 def user_unit_roles(user) -> dict[int, tuple[str, str]]:
     """{unit id: (role, unit name)} for every unit the user has a role in, ordered by unit name.
 
-    Read once per user object (so per request), from the cache while no unit role, unit or
-    other network row has changed, and shared by the permission rules of every app and the
-    navigation bar. forget_roles() drops it when a role changes within the request.
+    Issue 12: read from the database once per user object, so once per request (one indexed
+    query), and never from a cache: a removed role takes effect on the very next request, on
+    every process. Shared by the permission rules of every app and the navigation bar.
+    forget_roles() drops it when a role changes within the request.
     """
     if not user.is_authenticated:
         return {}
     roles = getattr(user, "_network_unit_roles", None)
     if roles is None:
-
-        def from_db() -> dict[int, tuple[str, str]]:
-            rows = user.unit_roles.order_by("unit__name", "unit_id").values_list(
-                "unit_id", "role", "unit__name"
-            )
-            return {unit_id: (role, name) for unit_id, role, name in rows}
-
-        # Issue 8: kept in the cache until any unit, unit role or other network row changes
-        # (every save and delete of them moves the "network" version: lib/fragments.py).
-        roles = fragments.cached_data(roles_spec(user), from_db)
+        rows = user.unit_roles.order_by("unit__name", "unit_id").values_list(
+            "unit_id", "role", "unit__name"
+        )
+        roles = {unit_id: (role, name) for unit_id, role, name in rows}
         user._network_unit_roles = roles
     return roles
 

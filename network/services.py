@@ -17,6 +17,7 @@ from ee_portal.lib import fragments, pagecache
 from ee_portal.lib.celery import enqueue_on_commit
 
 from . import csv_io
+from .cache import NETWORK
 from .enums import MembershipStatus, OrganisationKind, UnitRoleKind
 from .models import Invitation, Membership, Organisation, Programme, Unit, UnitRole, User
 from .rules import forget_roles
@@ -578,7 +579,7 @@ def membership_import_apply(*, actor: User, text: str) -> ImportResult:
             new_memberships.append(membership)
         Membership.objects.bulk_create(new_memberships)
         # bulk_create sends no signals: the cached member list and public pages must know.
-        fragments.touch(fragments.NETWORK)
+        fragments.touch(NETWORK)
         pagecache.bump_public_version()
         counts["memberships"] = len(new_memberships)
         audit_log(actor=actor, verb="network.csv_imported", details=counts)

@@ -21,6 +21,7 @@ from ee_portal.lib.forms import add_validation_error
 from ee_portal.lib.views import admin_required
 
 from . import csv_io, selectors, services
+from .cache import NETWORK
 from .context_processors import prefetch_page
 from .enums import MembershipStatus, UnitRoleKind
 from .forms import (
@@ -91,7 +92,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     # Issue 8: the admins share one copy per query until a unit, organisation, membership or
     # programme changes (and per day: "current" and "ending within" depend on the date).
     # Read with the page chrome in one cache round trip.
-    template, scopes = "network/_unit_list_body.html", (fragments.NETWORK,)
+    template, scopes = "network/_unit_list_body.html", (NETWORK,)
     vary = (sorted(request.GET.lists()), timezone.localdate())
     prefetch_page(request, (template, scopes, vary))
     body = fragments.render_cached(

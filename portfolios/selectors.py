@@ -9,7 +9,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from ee_portal.lib import fragments
 from network.enums import UnitRoleKind
 from network.models import Unit
 from standards.models import Criterion, Standard
@@ -35,19 +34,11 @@ def portfolio_list_visible_to(*, user) -> QuerySet[Portfolio]:
     return qs.filter(visible).distinct()
 
 
-def portfolio_spec(pk: int) -> tuple:
-    """The cache lookup of portfolio_get_cached_for_user(pk=pk) (also for prefetch())."""
-    return fragments.data_spec("portfolio", [fragments.portfolio_scope(pk)], [pk])
-
-
-def portfolio_get_cached_for_user(*, user, pk: int) -> Portfolio:
-    """portfolio_get_for_user (with the unit joined) for pages whose body is cached: the row
-    comes from the cache while the portfolio's scope has not moved (any save of it, or of its
-    unit or organisation, moves it: ee_portal/lib/fragments.py). Writes never use this."""
-    portfolio = fragments.cached_data(
-        portfolio_spec(pk),
-        lambda: Portfolio.objects.select_related("unit").filter(pk=pk).first(),
-    )
+def portfolio_get_for_page(*, user, pk: int) -> Portfolio:
+    """portfolio_get_for_user with only the unit joined, for pages whose body is cached (the
+    body holds the rest). Read from the database on every request: the row decides who may
+    see the page (issue 12)."""
+    portfolio = Portfolio.objects.select_related("unit").filter(pk=pk).first()
     if portfolio is None or not can_view(user, portfolio):
         raise Http404
     return portfolio

@@ -11,10 +11,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from ee_portal.audit.services import audit_log
-from ee_portal.lib import fragments
 from ee_portal.lib.celery import enqueue_on_commit
 from standards.models import Criterion
 
+from .cache import touch_portfolio
 from .enums import (
     CLOSED_STATES,
     NARRATIVE_MAX_CHARS,
@@ -243,7 +243,7 @@ def response_save(
         version=F("version") + 1, updated_by=actor, updated_at=timezone.now(), **changes
     )
     if updated:
-        fragments.touch_portfolio(response.portfolio_id)  # update() sends no signal
+        touch_portfolio(response.portfolio_id)  # update() sends no signal
     current = CriterionResponse.objects.select_related("updated_by", "criterion").get(
         pk=response.pk
     )

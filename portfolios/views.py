@@ -36,8 +36,10 @@ from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
 from ee_portal.lib import fragments
 from network.context_processors import prefetch_page
+from standards.cache import STANDARDS
 from standards.models import Framework
 
+from .cache import portfolio_scopes
 from .enums import Cycle, EvidenceKind, PortfolioState
 from .forms import (
     EvidenceEditForm,
@@ -61,11 +63,10 @@ from .selectors import (
     evidence_get_for_user,
     evidence_library,
     portfolio_builder,
-    portfolio_get_cached_for_user,
+    portfolio_get_for_page,
     portfolio_get_for_user,
     portfolio_list_visible_to,
     portfolio_readiness,
-    portfolio_spec,
     revision_diff,
     revision_list,
     units_ready_to_start,
@@ -156,13 +157,18 @@ def portfolio_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    prefetch_page(request, portfolio_spec(pk))
-    portfolio = portfolio_get_cached_for_user(user=request.user, pk=pk)
+    portfolio = portfolio_get_for_page(user=request.user, pk=pk)
     can_edit = request.user.has_perm("portfolios.edit_portfolio", portfolio)
     can_submit = request.user.has_perm("portfolios.submit_portfolio", portfolio)
     show_readiness = (
         is_portfolio_member(request.user, portfolio) and portfolio.state in SUBMITTABLE_STATES
     )
+    # Issue 8: the body is shared by everyone with the same permissions until the portfolio
+    # changes (a submitted one is read for weeks by its assessors); its key holds what was
+    # just read fresh and decided what it shows (issue 12).
+    template, scopes = "portfolios/_detail_body.html", portfolio_scopes(portfolio.pk)
+    vary = (portfolio.state, can_edit, can_submit, show_readiness)
+    prefetch_page(request, (template, scopes, vary))
 
     def body_context() -> dict:
         standards = portfolio_builder(portfolio=portfolio)
@@ -185,14 +191,8 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else lock_message(portfolio),
         }
 
-    # Issue 8: the body is shared by everyone with the same permissions until the portfolio
-    # changes (a submitted one is read for weeks by its assessors); see lib/fragments.py.
     body = fragments.render_cached(
-        request,
-        "portfolios/_detail_body.html",
-        scopes=fragments.portfolio_scopes(portfolio.pk),
-        vary=(can_edit, can_submit, show_readiness),
-        context=body_context,
+        request, template, scopes=scopes, vary=vary, context=body_context
     )
     return render(
         request, "portfolios/portfolio_detail.html", {"portfolio": portfolio, "body": body}
@@ -320,11 +320,16 @@ def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  #
 @require_GET
 @login_required
 def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
-    prefetch_page(request, portfolio_spec(pk))
-    portfolio = portfolio_get_cached_for_user(user=request.user, pk=pk)
+    portfolio = portfolio_get_for_page(user=request.user, pk=pk)
     user = request.user
     is_lead = is_portfolio_lead(user, portfolio)
     can_add = user.has_perm("portfolios.add_evidence", portfolio)
+    # Issue 8: shared until the portfolio changes by everyone who sees the same (a lead sees
+    # every item's buttons, a contributor only on their own items); the key holds what was
+    # just read fresh and decided that (issue 12).
+    template, scopes = "portfolios/_evidence_library_body.html", portfolio_scopes(portfolio.pk)
+    vary = (portfolio.state, "lead" if is_lead else user.pk, can_add, sorted(request.GET.lists()))
+    prefetch_page(request, (template, scopes, vary))
 
     def body_context() -> dict:
         criteria = _criteria(portfolio)
@@ -372,7 +377,7 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
         # the preselected criterion, so every portfolio of the framework shares one copy.
         upload_html, text_html = fragments.cached_data(
             fragments.data_spec(
-                "evidence-forms", [fragments.STANDARDS], [portfolio.framework_id, preselected]
+                "evidence-forms", [STANDARDS], [portfolio.framework_id, preselected]
             ),
             forms_html,
         )
@@ -389,14 +394,8 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
             "lock_message": "" if can_add else lock_message(portfolio),
         }
 
-    # Issue 8: shared until the portfolio changes by everyone who sees the same (a lead sees
-    # every item's buttons, a contributor only on their own items); see lib/fragments.py.
     body = fragments.render_cached(
-        request,
-        "portfolios/_evidence_library_body.html",
-        scopes=fragments.portfolio_scopes(portfolio.pk),
-        vary=("lead" if is_lead else user.pk, can_add, sorted(request.GET.lists())),
-        context=body_context,
+        request, template, scopes=scopes, vary=vary, context=body_context
     )
     return render(
         request, "portfolios/evidence_library.html", {"portfolio": portfolio, "body": body}

@@ -18,8 +18,8 @@ from zipstream import ZipStream
 
 from ee_portal.audit.models import AuditEvent
 from ee_portal.audit.services import audit_log
-from ee_portal.lib import fragments
 from network.models import Invitation, UnitRole, User
+from portfolios.cache import touch_portfolio
 from portfolios.enums import CLOSED_STATES, EvidenceKind
 from portfolios.models import CriterionResponse, Evidence
 from reviews.models import Assignment, CriterionScore
@@ -68,7 +68,7 @@ def evidence_purge(
         with transaction.atomic():
             default_storage.delete(evidence.file.name)
             Evidence.objects.filter(pk=evidence.pk).update(file_purged_at=timezone.now())
-            fragments.touch_portfolio(evidence.portfolio_id)
+            touch_portfolio(evidence.portfolio_id)
             audit_log(
                 actor=actor, verb="evidence.purge", obj=evidence, details={"size": evidence.size}
             )

@@ -13,10 +13,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ee_portal.lib import fragments
 from ee_portal.lib.emails import send_templated_email
 from network.enums import UnitRoleKind
 from network.models import User
+from portfolios.cache import touch_review
 
 from .enums import ACTIVE_ASSIGNMENT_STATES, ReportStatus
 from .models import Assignment, Decision, EvidenceRequest, ReminderLog, Report
@@ -198,7 +198,7 @@ def render_report_pdf(self, *, report_id: int) -> str:
         Report.objects.filter(pk=report_id).update(
             status=ReportStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
         )
-        fragments.touch_review(report.portfolio_id)
+        touch_review(report.portfolio_id)
         return ""
     old_name = report.pdf.name
     report.pdf.save(f"{report.kind}.pdf", ContentFile(pdf), save=False)

@@ -23,6 +23,7 @@ from ee_portal.audit.services import audit_log
 from ee_portal.lib import fragments
 from ee_portal.lib.forms import add_validation_error
 from network.context_processors import prefetch_page
+from portfolios.cache import QUEUE, portfolio_scopes, review_scope
 from portfolios.enums import TRANSITIONS, PortfolioState
 from portfolios.models import Portfolio
 
@@ -119,7 +120,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     # Issue 8: the admins share one copy of the queue per page and day (overdue is by date)
     # until a portfolio, assignment, unit or assessor changes (lib/fragments.py); read with
     # the page chrome in one cache round trip.
-    template, scopes = "reviews/_review_queue.html", (fragments.REVIEWS,)
+    template, scopes = "reviews/_review_queue.html", (QUEUE,)
     vary = (request.GET.get("page", ""), timezone.localdate())
     if user.is_ccqi_admin:
         prefetch_page(request, (template, scopes, vary))
@@ -272,24 +273,21 @@ SCORE_BODY = "reviews/_assignment_score_body.html"
 TITLE_END = "<!--ee-title-end-->"
 
 
-def _assignment_spec(pk: int) -> tuple:
-    return fragments.data_spec("assignment", [fragments.assignment_scope(pk)], [pk])
-
-
 @require_GET
 @login_required
 def score(request: HttpRequest, pk: int) -> HttpResponse:
-    # Issue 8: a repeat visit reads nothing from the database but the session. The assignment
-    # row (which decides who may see the page) is cached until it is saved again, and the body
-    # until the portfolio, its review, its framework or people's names change; the body also
-    # carries the page title, so the portfolio is loaded only to render it.
-    prefetch_page(request, _assignment_spec(pk))
-    assignment = fragments.cached_data(
-        _assignment_spec(pk), lambda: Assignment.objects.filter(pk=pk).first()
-    )
+    # Issue 12: the assignment row decides who may see the page, so it is read from the
+    # database on every request (one query by primary key). Issue 8: the body is cached until
+    # the portfolio, its review, its framework or people's names change, under a key holding
+    # the assignment's state just read; it also carries the page title, so the portfolio is
+    # loaded only to render it.
+    assignment = Assignment.objects.filter(pk=pk).first()
     if assignment is None or not request.user.has_perm("reviews.score_assignment", assignment):
         raise Http404
     portfolio_id = assignment.portfolio_id
+    scopes = (*portfolio_scopes(portfolio_id), review_scope(portfolio_id))
+    vary = (pk, request.user.pk, assignment.state)
+    prefetch_page(request, (SCORE_BODY, scopes, vary))
 
     def body_context() -> dict:
         portfolio = Portfolio.objects.select_related("unit__organisation", "framework").get(
@@ -330,11 +328,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
         }
 
     html = fragments.render_cached(
-        request,
-        SCORE_BODY,
-        scopes=(*fragments.portfolio_scopes(portfolio_id), fragments.review_scope(portfolio_id)),
-        vary=(pk, request.user.pk),
-        context=body_context,
+        request, SCORE_BODY, scopes=scopes, vary=vary, context=body_context
     )
     title, body = html.split(TITLE_END, 1)
     return render(

@@ -1,37 +1,31 @@
-"""Shared, versioned caches of page fragments for the signed-in pages (issue 8).
+"""Shared, versioned caches of rendered output (issue 8; reshaped in issue 12).
 
-The expensive part of the builder, the evidence library, the scoring page, the member list and
-the review queue is rendering the same data again: a submitted portfolio is read for weeks by
-its assessors and admins without changing, and the admins share one member list and one
-review queue. Those parts are rendered by :func:`render_cached`, once per version of the data
-they show, and shared by everyone who sees the same thing (the cache key holds whatever makes
-one person's copy differ from another's: their permissions, the query string...).
+What may be cached: rendered HTML (and the HTML of unbound forms), never an input to a
+permission decision. Who may see a page is decided first, from rows read fresh from the
+database on every request (unit roles, the portfolio, the assignment); only then is a cached
+copy of its body looked up, under a key that holds everything that decided what it shows
+(the viewer's permissions, the query string, the date where "overdue" depends on it, the
+language) plus a fingerprint of the templates and code, so a deploy never serves copies
+rendered by the old code.
 
-Versions, not expiry, keep them right. A *scope* names a set of rows:
+Versions, not expiry, keep copies right. A *scope* names a set of rows (for example
+``portfolio:12``). Apps say which scopes a save or delete of each of their models moves, from
+their own ``AppConfig.ready()`` (:func:`watch`); this module knows no app. Every change moves
+its scopes to a new version at once and again after the transaction commits (so a copy
+rendered from data read before the commit is never used). Code that changes rows without
+signals (``queryset.update()``, ``bulk_create``) calls :func:`touch` itself. A copy is stored
+with the versions it was rendered under and used only while they are current.
 
-- ``portfolio:<pk>``: a portfolio and what its unit wrote (responses, evidence, links,
-  revisions);
-- ``review:<pk>``: the portfolio's state and its review (assignments, scores, agreed scores,
-  requests for evidence, reports, decisions), so scoring does not invalidate the builder;
-- ``network``: units, organisations, memberships, programmes, unit roles (the member list,
-  and each person's roles: network.rules.user_unit_roles);
-- ``reviews``: what the review queue lists (portfolios, assignments, units, assessors' names);
-- ``standards``: frameworks, standards and criteria (published ones never change, but a
-  framework can be retired or a draft edited);
-- ``people``: people's names (not their sign-ins).
+When the cache cannot be reached, lookups are misses and stores are no-ops (pages render
+afresh, logged). A version that could not be moved then would leave old copies behind for
+when the cache answers again, so instead the change moves the *cache epoch*, one row in the
+database (ee_portal.caching), in the same transaction; every key holds the epoch, read once
+per request. Changes made outside the application (SQL by hand) show within FRAGMENT_TIMEOUT.
 
-A unit or organisation renamed touches the scopes of its portfolios too.
-
-Every save or delete of those models moves the scope to a new version, at once and again after
-the transaction commits (so that a copy another request renders from data read before the
-commit is never used). Code that changes rows without signals (``queryset.update()``,
-``bulk_create``) calls :func:`touch` itself. A fragment is stored with the versions it was
-rendered under and used only while they are current, so a change shows on the next request.
-Anything changed outside the application (SQL by hand) shows within FRAGMENT_TIMEOUT.
-
-Fragments may contain forms: the CSRF token is rendered as a placeholder and replaced with
-the visitor's own token on the way out. They must not use ``user`` or ``request`` for
-anything that is not also in ``vary``; flash messages stay outside (base.html).
+Fragments are rendered without ``request``: the context is passed explicitly, so nothing
+per-person can reach a shared copy by accident. Forms inside a copy get a placeholder CSRF
+field, replaced on the way out with the visitor's own token, and only where the template put
+the field.
 """
 
 import functools
@@ -47,50 +41,30 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.db.models import F, Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
 FRAGMENT_TIMEOUT = 600
-CODE_PACKAGES = ("ee_portal", "network", "portfolios", "reviews", "standards")
 CSRF_PLACEHOLDER = "ee-csrf-token-placeholder"
-NETWORK = "network"
-REVIEWS = "reviews"
-STANDARDS = "standards"
-PEOPLE = "people"
-PUBLIC = "public"  # what the anonymous public pages show (ee_portal/lib/pagecache.py)
-
-
-def portfolio_scope(portfolio_id: int) -> str:
-    return f"portfolio:{portfolio_id}"
-
-
-def review_scope(portfolio_id: int) -> str:
-    return f"review:{portfolio_id}"
-
-
-def assignment_scope(assignment_id: int) -> str:
-    """One assignment row (its assessor and state decide who may open its scoring page)."""
-    return f"assignment:{assignment_id}"
-
-
-def portfolio_scopes(portfolio_id: int) -> tuple[str, str, str]:
-    """What a page about one portfolio shows: the portfolio's rows, its criteria, and people's
-    names (a unit's or organisation's new name touches the portfolio scope itself)."""
-    return portfolio_scope(portfolio_id), STANDARDS, PEOPLE
+# What {% csrf_token %} renders with the placeholder as its token: the only text replaced.
+_CSRF_FIELD = format_html(
+    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', CSRF_PLACEHOLDER
+)
 
 
 class _SafeCache:
     """The default cache, but a cache that cannot be reached (Redis down) makes every lookup a
-    miss and every write a no-op, logged, instead of failing the request: pages are rendered
-    afresh and writes go through. (A bump lost that way leaves copies that may be stale when
-    the cache comes back, for at most FRAGMENT_TIMEOUT.)"""
+    miss and every write a no-op, logged, instead of failing the request. A version bump that
+    fails moves the cache epoch instead (see the module docstring)."""
 
-    def _call(self, method: str, default, *args, **kwargs):
+    def _call(self, method: str, default: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return getattr(cache, method)(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 -- any cache failure degrades to no cache
@@ -109,20 +83,23 @@ class _SafeCache:
     def add(self, key: str, value: Any, timeout: int | None) -> None:
         self._call("add", None, key, value, timeout=timeout)
 
-    def bump(self, key: str) -> None:
+    def bump(self, key: str) -> bool:
+        """Move a version on; False when the cache could not be reached."""
         try:
             cache.incr(key)
         except ValueError:  # not set (evicted, flushed or never read): start a new version
-            self.add(key, _new_version(), timeout=None)
-        except Exception as exc:  # noqa: BLE001 -- as in _call
+            try:
+                cache.add(key, _new_version(), timeout=None)
+            except Exception as exc:  # noqa: BLE001 -- as below
+                logger.warning("Page fragment cache unavailable (add): %s", type(exc).__name__)
+                return False
+        except Exception as exc:  # noqa: BLE001 -- any cache failure: the epoch moves instead
             logger.warning("Page fragment cache unavailable (incr): %s", type(exc).__name__)
+            return False
+        return True
 
 
 safe_cache = _cache = _SafeCache()
-
-
-def _version_key(scope: str) -> str:
-    return f"fragments:version:{scope}"
 
 
 def _new_version() -> int:
@@ -130,31 +107,60 @@ def _new_version() -> int:
     return int(timezone.now().timestamp() * 1_000_000)
 
 
-# What prefetch() read for the current request (cleared when a request starts and ends, and by
-# every touch()): one cache round trip for several lookups instead of one each.
-_prefetched = threading.local()
+# Per request (cleared when a request starts and ends, and by every touch()): the epoch and
+# what prefetch() read, so several lookups cost one cache round trip.
+_local = threading.local()
 
 
 def _memo() -> dict[str, Any]:
-    memo = getattr(_prefetched, "found", None)
+    memo = getattr(_local, "found", None)
     if memo is None:
-        memo = _prefetched.found = {}
+        memo = _local.found = {}
     return memo
 
 
-def forget_prefetched(**_kwargs) -> None:
-    _prefetched.found = {}
+def forget_prefetched(**_kwargs: Any) -> None:
+    _local.found = {}
+    _local.epoch = None
+
+
+def _epoch() -> int:
+    """The cache epoch (one primary-key query, once per request)."""
+    epoch = getattr(_local, "epoch", None)
+    if epoch is None:
+        from ee_portal.caching.models import CacheEpoch  # noqa: PLC0415 -- models load late
+
+        epoch = CacheEpoch.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+        _local.epoch = epoch
+    return epoch
+
+
+def _move_epoch() -> None:
+    from ee_portal.caching.models import CacheEpoch  # noqa: PLC0415 -- models load late
+
+    if not CacheEpoch.objects.filter(pk=1).update(value=F("value") + 1):
+        CacheEpoch.objects.get_or_create(pk=1, defaults={"value": 1})
+    logger.warning("Cache unreachable during a change: cache epoch moved")
+
+
+def _version_key(scope: str) -> str:
+    return f"fragments:{_epoch()}:version:{scope}"
 
 
 def _bump(scopes: Iterable[str]) -> None:
+    # The epoch is read afresh for a change (a worker process has no requests to reset it).
     forget_prefetched()
+    failed = False
     for scope in set(scopes):
-        _cache.bump(_version_key(scope))
+        failed |= not _cache.bump(_version_key(scope))
+    if failed:
+        _move_epoch()  # inside the change's transaction, or on its own after the commit
+        forget_prefetched()
 
 
 def touch(*scopes: str) -> None:
     """Give these scopes new versions now and again once the current transaction commits.
-    Cached fragments rendered under the old versions are no longer used. (The second bump
+    Cached copies rendered under the old versions are no longer used. (The second bump
     retires anything another request stored between the first one and the commit, from data
     read before the commit.)"""
     scopes = tuple(s for s in scopes if s)
@@ -164,32 +170,66 @@ def touch(*scopes: str) -> None:
             transaction.on_commit(functools.partial(_bump, scopes))
 
 
-def is_bump(callback) -> bool:
+def is_bump(callback: Any) -> bool:
     """Is this on-commit callback one of touch()'s? (Tests that count callbacks skip them.)"""
     return getattr(callback, "func", None) is _bump
 
 
-def touch_portfolio(portfolio_id: int | None) -> None:
-    """The unit's side of a portfolio changed (or its state, which both sides show)."""
-    if portfolio_id:
-        touch(portfolio_scope(portfolio_id), review_scope(portfolio_id), REVIEWS)
+# --- which changes move which scopes: filled by each app's AppConfig.ready() ----------------
+
+ScopesOf = Callable[[Any], Iterable[str]]
+_watchers: dict[type[Model], list[tuple[ScopesOf, frozenset[str]]]] = {}
 
 
-def touch_review(portfolio_id: int | None) -> None:
-    """The assessors' side of a portfolio changed."""
-    if portfolio_id:
-        touch(review_scope(portfolio_id), REVIEWS)
+def _on_change(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    update_fields = kwargs.get("update_fields")
+    scopes: list[str] = []
+    for scopes_of, invisible in _watchers.get(sender, ()):
+        if update_fields and invisible and set(update_fields) <= invisible:
+            continue
+        scopes.extend(scopes_of(instance))
+    touch(*scopes)
+
+
+def watch(model: str | type[Model], scopes_of: ScopesOf, *, invisible=frozenset()) -> None:
+    """Every save or delete of ``model`` touches ``scopes_of(instance)``. A save whose
+    ``update_fields`` are all in ``invisible`` (a sign-in's ``last_login``) touches nothing.
+    Called from AppConfig.ready(); several apps may watch the same model."""
+    model_class = apps.get_model(model) if isinstance(model, str) else model
+    if model_class not in _watchers:
+        _watchers[model_class] = []
+        uid = f"fragments-{model_class._meta.label}"
+        post_save.connect(_on_change, sender=model_class, dispatch_uid=uid)
+        post_delete.connect(_on_change, sender=model_class, dispatch_uid=uid + "-delete")
+    entry = (scopes_of, frozenset(invisible))
+    if entry not in _watchers[model_class]:
+        _watchers[model_class].append(entry)
+
+
+def connect_request_signals() -> None:
+    """Called from CachingConfig.ready(): the per-request memo starts and ends with requests."""
+    request_started.connect(forget_prefetched, dispatch_uid="fragments-request-started")
+    request_finished.connect(forget_prefetched, dispatch_uid="fragments-request-finished")
+
+
+# --- lookups ------------------------------------------------------------------------------------
 
 
 @functools.cache
 def code_version() -> str:
-    """A fingerprint of the templates and Python code (paths, sizes, modification times), taken
-    once per process: a deploy that changes how a fragment is rendered never reuses copies
-    rendered by the old code."""
+    """A fingerprint of the templates and of every local app's code (paths, sizes, modification
+    times), taken once per process: a deploy that changes how a fragment is rendered never
+    reuses copies rendered by the old code."""
     digest = hashlib.sha256()
     base = Path(settings.BASE_DIR)
-    for folder in ("templates", *CODE_PACKAGES):
-        for path in sorted((base / folder).rglob("*")):
+    folders = {base / "templates", base / "ee_portal"}
+    folders |= {
+        Path(config.path)
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(base)
+    }
+    for folder in sorted(folders):
+        for path in sorted(folder.rglob("*")):
             if path.suffix in {".html", ".py", ".txt"} and "__pycache__" not in path.parts:
                 stat = path.stat()
                 digest.update(
@@ -199,7 +239,7 @@ def code_version() -> str:
 
 
 def _entry_key(name: str, scopes: tuple[str, ...], vary: Iterable[Any]) -> str:
-    parts = (code_version(), name, scopes, tuple(vary))
+    parts = (_epoch(), code_version(), translation.get_language(), name, scopes, tuple(vary))
     return "fragments:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -211,7 +251,7 @@ def _lookup(
     *,
     timeout: int = FRAGMENT_TIMEOUT,
     keep: Callable[[Any], bool] | None = None,
-):
+) -> Any:
     """The value stored for the current versions of ``scopes``, or ``compute()`` (then
     stored, unless ``keep`` says no). One cache round trip on a hit (none if prefetch() read
     it)."""
@@ -257,8 +297,9 @@ def data_spec(name: str, scopes: Iterable[str], vary: Iterable[Any]) -> tuple:
 
 def cached_data(spec: tuple, compute: Callable[[], Any], **options: Any) -> Any:
     """``compute()``, or the value stored for the current versions of the spec's scopes under
-    the same name and vary (a picklable value; compute runs only on a miss). ``options``:
-    ``timeout`` (seconds, default FRAGMENT_TIMEOUT) and ``keep`` (whether to store a value)."""
+    the same name and vary. Only for rendered output (HTML, or what a page or form renders
+    to): never for a row that decides who may see something. ``options``: ``timeout``
+    (seconds, default FRAGMENT_TIMEOUT) and ``keep`` (whether to store a value)."""
     name, scopes, vary = spec
     return _lookup(name, scopes, vary, compute, **options)
 
@@ -281,113 +322,27 @@ def render_cached(
     vary: Iterable[Any],
     context: Callable[[], dict[str, Any]],
 ) -> SafeString:
-    """``template`` rendered with ``context()``, or the copy stored for the current versions of
-    ``scopes`` and the same ``template`` and ``vary``. ``context`` is called only on a miss,
-    so the queries that feed it run only then. One cache round trip on a hit."""
+    """``template`` rendered with ``context()`` alone (no request, no context processors), or
+    the copy stored for the current versions of ``scopes`` and the same ``template`` and
+    ``vary``. ``context`` is called only on a miss, so the queries that feed it run only then.
+    ``request`` is used only to put the visitor's CSRF token into the copy's forms."""
 
     def render() -> str:
         data = context()
         data["csrf_token"] = CSRF_PLACEHOLDER
-        return render_to_string(template, data, request=request)
+        return render_to_string(template, data)
 
     html = _lookup(template, tuple(scopes), vary, render)
+    return with_csrf_token(request, html)
+
+
+def with_csrf_token(request: HttpRequest, html: str) -> SafeString:
+    """``html`` with each placeholder CSRF field (what {% csrf_token %} rendered in a cached
+    copy) given the visitor's own token. Text that merely contains the placeholder (a narrative
+    quoting it, autoescaped) is left alone."""
     if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+        field = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        )
+        html = html.replace(_CSRF_FIELD, field)
     return mark_safe(html)  # noqa: S308 -- rendered by our own templates, autoescaped
-
-
-# Models -> the scopes a change to one of their rows touches.
-def _portfolio_of(instance) -> int | None:
-    return getattr(instance, "portfolio_id", None)
-
-
-def _evidence_link_portfolio(instance) -> int | None:
-    evidence = getattr(instance, "evidence", None)
-    return evidence.portfolio_id if evidence is not None else None
-
-
-def _score_portfolio(instance) -> int | None:
-    assignment = getattr(instance, "assignment", None)
-    return assignment.portfolio_id if assignment is not None else None
-
-
-PORTFOLIO_MODELS: dict[str, Callable[[Any], int | None]] = {
-    "portfolios.Portfolio": lambda instance: instance.pk,
-    "portfolios.CriterionResponse": _portfolio_of,
-    "portfolios.Evidence": _portfolio_of,
-    "portfolios.EvidenceLink": _evidence_link_portfolio,
-    "portfolios.PortfolioRevision": _portfolio_of,
-}
-REVIEW_MODELS: dict[str, Callable[[Any], int | None]] = {
-    "reviews.Assignment": _portfolio_of,
-    "reviews.CriterionScore": _score_portfolio,
-    "reviews.AgreedScore": _portfolio_of,
-    "reviews.EvidenceRequest": _portfolio_of,
-    "reviews.Report": _portfolio_of,
-    "reviews.Decision": _portfolio_of,
-}
-NETWORK_MODELS = (
-    "network.Membership",
-    "network.Programme",
-    "network.UnitRole",  # network.rules.user_unit_roles caches each person's roles
-)
-STANDARDS_MODELS = ("standards.Framework", "standards.Standard", "standards.Criterion")
-# Saving a user only to record a sign-in or a new password changes nothing any page shows.
-_INVISIBLE_USER_FIELDS = frozenset({"last_login", "password"})
-
-
-def _on_portfolio_change(sender, instance, **_kwargs) -> None:
-    touch_portfolio(PORTFOLIO_MODELS[sender._meta.label](instance))
-
-
-def _on_review_change(sender, instance, **_kwargs) -> None:
-    touch_review(REVIEW_MODELS[sender._meta.label](instance))
-    if sender._meta.label == "reviews.Assignment":
-        touch(assignment_scope(instance.pk))
-
-
-def _on_network_change(**_kwargs) -> None:
-    touch(NETWORK)
-
-
-def _on_unit_change(sender, instance, **_kwargs) -> None:
-    """A unit's or organisation's name shows on the member list, the review queue and every
-    page of its portfolios."""
-    from portfolios.models import Portfolio  # noqa: PLC0415 -- apps import this module
-
-    field = "unit_id" if sender._meta.label == "network.Unit" else "unit__organisation_id"
-    ids = Portfolio.objects.filter(**{field: instance.pk}).values_list("pk", flat=True)
-    touch(
-        NETWORK,
-        REVIEWS,
-        *(scope for pk in ids for scope in (portfolio_scope(pk), review_scope(pk))),
-    )
-
-
-def _on_user_change(instance, update_fields=None, **_kwargs) -> None:
-    """People's names show in the review queue and on portfolio pages (who added evidence,
-    who scored). Signing in saves the user too, and must not empty every cache."""
-    if update_fields and set(update_fields) <= _INVISIBLE_USER_FIELDS:
-        return
-    touch(REVIEWS, PEOPLE)
-
-
-def _on_standards_change(**_kwargs) -> None:
-    touch(STANDARDS)
-
-
-def connect_signals() -> None:
-    """Called from ReviewsConfig.ready() in every process."""
-    request_started.connect(forget_prefetched, dispatch_uid="fragments-request-started")
-    request_finished.connect(forget_prefetched, dispatch_uid="fragments-request-finished")
-    receivers = [(label, _on_portfolio_change) for label in PORTFOLIO_MODELS]
-    receivers += [(label, _on_review_change) for label in REVIEW_MODELS]
-    receivers += [(label, _on_network_change) for label in NETWORK_MODELS]
-    receivers += [("network.Unit", _on_unit_change), ("network.Organisation", _on_unit_change)]
-    receivers += [("network.User", _on_user_change)]
-    receivers += [(label, _on_standards_change) for label in STANDARDS_MODELS]
-    for label, receiver in receivers:
-        model = apps.get_model(label)
-        uid = f"fragments-{label}-{receiver.__name__}"
-        post_save.connect(receiver, sender=model, dispatch_uid=uid)
-        post_delete.connect(receiver, sender=model, dispatch_uid=uid + "-delete")

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "csp",
     "ee_portal.audit",
     "ee_portal.outbox",
+    "ee_portal.caching",
     "network",
     "standards",
     "portfolios",
@@ -213,11 +214,18 @@ CELERY_BEAT_SCHEDULE = {
     "award-reminders": {"task": "reviews.send_award_reminders", "schedule": 6 * 3600},
 }
 
+# One cache shared by every process (Redis), or, without REDIS_URL, a per-process cache for
+# the one process of `make demo` and no cache at all in production (a per-process cache would
+# let processes disagree; ee_portal/caching/checks.py refuses it with DEBUG off).
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
+            if DEBUG
+            else "django.core.cache.backends.dummy.DummyCache"
+        }
     )
 }
 

@@ -22,13 +22,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ee_portal.lib import fragments
+from network.cache import NETWORK, PEOPLE
 from network.enums import MembershipStatus, Region, SettingType, UnitRoleKind
 from network.models import Membership, Unit, UnitRole
+from portfolios.cache import QUEUE, portfolio_scope, review_scope
 from portfolios.enums import PortfolioState
 from portfolios.models import CriterionResponse, Evidence, Portfolio
 from portfolios.services import evidence_create_text
 from reviews.enums import AssignmentState
 from reviews.models import Assignment, CriterionScore
+from standards.cache import STANDARDS
 from standards.models import Criterion
 from tests import factories
 from tests.portfolios.conftest import upload
@@ -1022,12 +1025,12 @@ def test_copies_vary_and_carry_the_visitors_csrf_token(fragment_template):
 def test_model_saves_touch_their_scopes(portfolio, lead, unit):
     """The signal map: a save or delete of each kind of row moves the right scopes."""
     scopes = [
-        fragments.portfolio_scope(portfolio.pk),
-        fragments.review_scope(portfolio.pk),
-        fragments.REVIEWS,
-        fragments.NETWORK,
-        fragments.STANDARDS,
-        fragments.PEOPLE,
+        portfolio_scope(portfolio.pk),
+        review_scope(portfolio.pk),
+        QUEUE,
+        NETWORK,
+        STANDARDS,
+        PEOPLE,
     ]
     for scope in scopes:
         fragments.touch(scope)
@@ -1052,19 +1055,19 @@ def test_model_saves_touch_their_scopes(portfolio, lead, unit):
     assert moved() == set(scopes[:4])
     lead.full_name = "Someone Else"
     lead.save()
-    assert moved() == {fragments.REVIEWS, fragments.PEOPLE}
+    assert moved() == {QUEUE, PEOPLE}
     lead.save(update_fields=["last_login"])  # signing in changes nothing any page shows
     assert moved() == set()
     # Review rows touch the review scope, not the portfolio's (scoring leaves the builder).
     assessor = factories.UserFactory(is_assessor=True)
-    assert moved() == {fragments.REVIEWS, fragments.PEOPLE}  # a new person
+    assert moved() == {QUEUE, PEOPLE}  # a new person
     assignment = factories.AssignmentFactory(portfolio=portfolio, assessor=assessor)
-    assert moved() == {fragments.review_scope(portfolio.pk), fragments.REVIEWS}
+    assert moved() == {review_scope(portfolio.pk), QUEUE}
     factories.CriterionScoreFactory(assignment=assignment)
-    assert moved() == {fragments.review_scope(portfolio.pk), fragments.REVIEWS}
+    assert moved() == {review_scope(portfolio.pk), QUEUE}
     assert CriterionScore.objects.count() == 1
     factories.CriterionFactory()  # in a new draft framework
-    assert moved() == {fragments.STANDARDS}
+    assert moved() == {STANDARDS}
 
 
 def test_a_deploy_that_changes_the_code_renders_again(fragment_template, settings, tmp_path):
