@@ -31,8 +31,8 @@ from . import fragments
 TIMEOUT = 60
 # Models whose rows appear on (or decide the status shown by) the public pages.
 PUBLIC_MODELS = (
-    "reviews.Award",
-    "reviews.Certificate",
+    "awards.Award",
+    "awards.Certificate",
     "network.Unit",
     "network.Organisation",
     "network.Membership",

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "standards",
     "portfolios",
     "reviews",
+    "awards",
 ]
 
 MIDDLEWARE = [
