@@ -67,9 +67,9 @@ def bench_render(runs: int) -> dict:
     from weasyprint import HTML  # noqa: PLC0415, TID253 -- the baseline is plain WeasyPrint
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415, TID253
 
+    from awards import services  # noqa: PLC0415
+    from awards.models import Award, Certificate  # noqa: PLC0415
     from network.models import Organisation, Unit  # noqa: PLC0415
-    from reviews import awards  # noqa: PLC0415
-    from reviews.models import Award, Certificate  # noqa: PLC0415
     from standards.models import Framework  # noqa: PLC0415
 
     org = Organisation(name="Demo Health NHS Trust")
@@ -94,7 +94,7 @@ def bench_render(runs: int) -> dict:
         return HTML(string="<p>One line.</p>").write_pdf(font_config=shared_fonts)
 
     def certificate_pdf() -> bytes:
-        return awards.certificate_pdf(certificate)
+        return services.certificate_pdf(certificate)
 
     medians = _interleaved_medians(
         {"one_line": one_line, "shared": one_line_shared_fonts, "certificate": certificate_pdf},
@@ -138,11 +138,12 @@ def _make_certificates(count: int) -> list[int]:
     import datetime as dt  # noqa: PLC0415 -- after the environment is set
     import secrets  # noqa: PLC0415 -- after the environment is set
 
+    from awards.models import Award, Certificate  # noqa: PLC0415
+    from awards.services import VERIFY_CODE_BYTES  # noqa: PLC0415
     from network.enums import Region, SettingType  # noqa: PLC0415
     from network.models import Organisation, Unit  # noqa: PLC0415
     from portfolios.models import Portfolio  # noqa: PLC0415
-    from reviews.awards import VERIFY_CODE_BYTES  # noqa: PLC0415
-    from reviews.models import Award, Certificate, Decision  # noqa: PLC0415
+    from reviews.models import Decision  # noqa: PLC0415
     from standards.models import Framework  # noqa: PLC0415
 
     framework = Framework.objects.create(code="bench", title="EE standards", version="2026")
@@ -181,7 +182,7 @@ def _make_certificates(count: int) -> list[int]:
 def _reset(ids: list[int]) -> None:
     import shutil  # noqa: PLC0415
 
-    from reviews.models import Certificate  # noqa: PLC0415
+    from awards.models import Certificate  # noqa: PLC0415
 
     Certificate.objects.filter(pk__in=ids).update(status="pending", pdf="", rendered_at=None)
     shutil.rmtree(MEDIA / "certificates", ignore_errors=True)
@@ -197,8 +198,8 @@ def bench_throughput(count: int) -> dict:
 
     from celery import Celery  # noqa: PLC0415
 
-    from reviews.awards import certificate_render  # noqa: PLC0415
-    from reviews.models import Certificate  # noqa: PLC0415
+    from awards.models import Certificate  # noqa: PLC0415
+    from awards.services import certificate_render  # noqa: PLC0415
 
     # One extra certificate warms the worker (WeasyPrint import, fontconfig), as bench_render
     # warmed this process for the loop; it is not timed.

@@ -19,13 +19,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from awards.models import Certificate
 from network.enums import Region, SettingType, UnitRoleKind
 from network.models import Organisation, Unit, UnitRole, User
 from portfolios.enums import Cycle, EvidenceKind, PortfolioState
 from portfolios.models import Evidence, EvidenceLink, Portfolio
 from portfolios.services import portfolio_create
 from reviews.enums import AssignmentState
-from reviews.models import Assignment, Certificate
+from reviews.models import Assignment
 from standards.models import Criterion, Framework
 
 

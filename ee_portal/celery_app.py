@@ -7,5 +7,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ee_portal.settings.base")
 app = Celery("ee_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Award and certificate tasks live beside the review tasks in reviews/award_tasks.py.
-app.autodiscover_tasks(related_name="award_tasks")

@@ -44,8 +44,7 @@ urlpatterns = [
     path("network/", include("network.urls")),
     path("portfolios/", include("portfolios.urls")),
     path("reviews/", include("reviews.urls")),
-    path("", include("reviews.award_urls")),
-    path("privacy/", include("reviews.privacy_urls")),
+    path("", include("awards.urls")),  # /awards/, /verify/<code>/, /privacy/people/...
     path("django-admin/", admin.site.urls),
 ]
 

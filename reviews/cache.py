@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ee_portal.lib import fragments, pagecache
+from ee_portal.lib import fragments
 from portfolios.cache import review_change_scopes
 
 
@@ -23,4 +23,3 @@ def register() -> None:
     }
     for label, portfolio_of in owners.items():
         fragments.watch(label, lambda instance, f=portfolio_of: review_change_scopes(f(instance)))
-    pagecache.watch_public("reviews.Award", "reviews.Certificate")

@@ -9,8 +9,6 @@ __all__ = [
     "ReportStatus",
     "VisitMode",
     "DecisionOutcome",
-    "AwardStatus",
-    "CertificateStatus",
     "TRANSITIONS",
 ]
 
@@ -53,17 +51,3 @@ class DecisionOutcome(models.TextChoices):
     AWARDED = "awarded", "Awarded"
     DEFERRED = "deferred", "Deferred"
     NOT_AWARDED = "not_awarded", "Not awarded"
-
-
-class AwardStatus(models.TextChoices):
-    """Stored status. "Expired" and "suspended by lapsed membership" are derived on read."""
-
-    VALID = "valid", "Valid"
-    SUSPENDED = "suspended", "Suspended"
-    REVOKED = "revoked", "Revoked"
-
-
-class CertificateStatus(models.TextChoices):
-    PENDING = "pending", "Being prepared"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"

@@ -12,7 +12,7 @@ from portfolios.models import CriterionResponse, EvidenceLink, Portfolio, Portfo
 from portfolios.selectors import CriterionChange, revision_diff
 from standards.models import Criterion
 
-from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState
+from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState, ReportKind
 from .models import AgreedScore, Assignment, CriterionScore, Decision, EvidenceRequest, Report
 
 # Portfolios an admin works on from the review queue.
@@ -306,7 +306,13 @@ def changes_since_previous_cycle(*, portfolio: Portfolio) -> dict[str, Criterion
 
 
 def reports_for_portfolio(*, portfolio: Portfolio, released_only: bool = False) -> list[Report]:
-    qs = portfolio.reports.select_related("author").order_by("kind")
+    """The portfolio's generic reports (interim, visit, summary). The feedback report is
+    reached from the award page only (awards.selectors.feedback_report_for)."""
+    qs = (
+        portfolio.reports.exclude(kind=ReportKind.FEEDBACK)
+        .select_related("author")
+        .order_by("kind")
+    )
     if released_only:
         qs = qs.filter(released_at__isnull=False)
     return list(qs)

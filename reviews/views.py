@@ -85,8 +85,15 @@ def _assignment_for(request: HttpRequest, pk: int, perm: str) -> Assignment:
 
 
 def _report_for(request: HttpRequest, pk: int, perm: str) -> Report:
+    """A generic report (interim, visit, summary) the user may act on, else 404.
+
+    Feedback reports have one path, the award pages (awards/views.py): the generic report
+    routes never see them.
+    """
     report = get_object_or_404(
-        Report.objects.select_related("portfolio__unit__organisation", "portfolio__framework"),
+        Report.objects.select_related(
+            "portfolio__unit__organisation", "portfolio__framework"
+        ).exclude(kind=ReportKind.FEEDBACK),
         pk=pk,
     )
     if not request.user.has_perm(perm, report):
@@ -522,9 +529,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "portfolio": report.portfolio,
         "can_edit": user.has_perm("reviews.edit_report", report) and report.released_at is None,
         "can_release": user.has_perm("reviews.release_report", report)
-        and report.released_at is None,
+        and report.released_at is None
+        and report.kind != ReportKind.FEEDBACK,
         "can_render": user.has_perm("reviews.edit_report", report)
-        and report.status != ReportStatus.RENDERING,
+        and report.status != ReportStatus.RENDERING
+        and report.kind != ReportKind.FEEDBACK,
     }
     return render(request, "reviews/report_detail.html", context)
 

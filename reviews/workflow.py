@@ -22,8 +22,7 @@ from portfolios.models import CriterionResponse, Portfolio, PortfolioRevision
 from portfolios.services import InvalidTransitionError, portfolio_transition
 from standards.models import Criterion
 
-from . import tasks
-from .awards import award_issue_for_decision
+from . import hooks, tasks
 from .enums import (
     ACTIVE_ASSIGNMENT_STATES,
     AssignmentState,
@@ -483,9 +482,9 @@ def decision_record(
 
     panel -> awarded / deferred / not_awarded. Deferral needs conditions and a due date.
     Side effects: INSERT Decision; PortfolioEvent + audit via portfolio_transition; audit
-    "review.decision_recorded"; for "awarded", reviews.awards.award_issue_for_decision (the
-    award and certificate hook) in the same transaction; on commit, the decision letter
-    email to the unit lead(s).
+    "review.decision_recorded"; the "decision recorded" hook (reviews/hooks.py: awards issues
+    the award and certificate for "awarded") in the same transaction; on commit, the decision
+    letter email to the unit lead(s).
     """
     _check(actor, "reviews.record_decision", portfolio)
     errors = {}
@@ -529,9 +528,8 @@ def decision_record(
             obj=decision,
             details={"portfolio": locked.pk, "outcome": outcome},
         )
-        if outcome == DecisionOutcome.AWARDED:
-            # Hook for the award side: creates the Award and its certificate.
-            award_issue_for_decision(decision=decision, actor=actor)
+        # Registered by higher apps (awards issues the award and certificate for "awarded").
+        hooks.decision_recorded(decision=decision, actor=actor)
         enqueue_on_commit(tasks.send_decision_letter, decision_id=decision.pk)
     _sync(portfolio, locked, ("state", "updated_at", "closed_at"))
     return decision
@@ -548,7 +546,7 @@ def _queue_render(report: Report) -> None:
 
 
 def _generic_report(report: Report) -> None:
-    # Feedback reports have their own route (reviews.awards.feedback_report_*), with their
+    # Feedback reports have their own route (awards.services.feedback_report_*), with their
     # own template and task; the generic report functions would render the wrong one.
     if report.kind == ReportKind.FEEDBACK:
         raise ValidationError("Feedback reports are prepared and released from the award page.")

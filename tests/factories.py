@@ -7,12 +7,14 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from awards import models as awards
+from awards.enums import AwardStatus
 from network import models as network
 from network.enums import MembershipStatus, Region, SettingType, UnitRoleKind
 from portfolios import models as portfolios
 from portfolios.enums import Cycle, EvidenceKind, EvidenceType, PortfolioState
 from reviews import models as reviews
-from reviews.enums import AssignmentState, AwardStatus, DecisionOutcome, ReportKind
+from reviews.enums import AssignmentState, DecisionOutcome, ReportKind
 from standards import models as standards
 from standards.enums import FrameworkStatus
 
@@ -291,7 +293,7 @@ class DecisionFactory(DjangoModelFactory):
 
 class AwardFactory(DjangoModelFactory):
     class Meta:
-        model = reviews.Award
+        model = awards.Award
 
     decision = factory.SubFactory(DecisionFactory)
     portfolio = factory.LazyAttribute(lambda o: o.decision.portfolio)
@@ -305,7 +307,7 @@ class AwardFactory(DjangoModelFactory):
 
 class CertificateFactory(DjangoModelFactory):
     class Meta:
-        model = reviews.Certificate
+        model = awards.Certificate
 
     award = factory.SubFactory(AwardFactory)
     number = factory.Sequence(lambda n: f"EE-2026-{n + 1:05d}")

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "standards",
     "portfolios",
     "reviews",
+    "awards",
 ]
 
 MIDDLEWARE = [

@@ -1,12 +1,10 @@
 from .assessment import AgreedScore, Assignment, CriterionScore, EvidenceRequest
-from .awards import Award, Certificate, ReminderLog
 from .decisions import Decision, Report
+from .reminders import ReminderLog
 
 __all__ = [
     "AgreedScore",
     "Assignment",
-    "Award",
-    "Certificate",
     "CriterionScore",
     "Decision",
     "EvidenceRequest",

@@ -16,6 +16,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader, PdfWriter
 
+from awards.enums import CertificateStatus
+from awards.models import Award
 from network.enums import UnitRoleKind
 from portfolios.enums import Cycle, PortfolioState
 from portfolios.models import Evidence, Portfolio
@@ -26,8 +28,8 @@ from portfolios.services import (
     response_save,
 )
 from reviews import workflow
-from reviews.enums import AssignmentState, CertificateStatus
-from reviews.models import Assignment, Award, CriterionScore
+from reviews.enums import AssignmentState
+from reviews.models import Assignment, CriterionScore
 from reviews.services import criterion_score_save
 from tests import factories
 from tests.browser.conftest import (

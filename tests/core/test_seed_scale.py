@@ -1,9 +1,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from awards.models import Award, Certificate
 from network.models import Unit
 from portfolios.models import CriterionResponse, Evidence, EvidenceLink, Portfolio
-from reviews.models import Award, Certificate, CriterionScore
+from reviews.models import CriterionScore
 
 pytestmark = pytest.mark.django_db
 

@@ -117,8 +117,8 @@ def certificate(framework):
 def test_verify_is_cached_and_shows_a_revocation_or_lapse_at_once(
     client, certificate, admin_user, django_assert_num_queries
 ):
+    from awards.services import award_revoke  # noqa: PLC0415
     from network.services import membership_set_status  # noqa: PLC0415
-    from reviews.awards import award_revoke  # noqa: PLC0415
 
     path = f"/verify/{certificate.verify_code}/"
     first = client.get(path)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from awards.models import Award
 from ee_portal.audit.models import AuditEvent
 from ee_portal.lib import fragments
 from network.enums import UnitRoleKind
@@ -14,7 +15,7 @@ from portfolios.enums import PortfolioState
 from portfolios.models import CriterionResponse, PortfolioEvent
 from reviews import workflow
 from reviews.enums import AssignmentState, DecisionOutcome, ReportKind, ReportStatus
-from reviews.models import AgreedScore, Assignment, Award, CriterionScore, EvidenceRequest
+from reviews.models import AgreedScore, Assignment, CriterionScore, EvidenceRequest
 from standards.models import Criterion
 from tests import factories
 from tests.conftest import need_service

@@ -20,16 +20,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from awards import services
+from awards.enums import CertificateStatus
+from awards.models import Award, Certificate
+from awards.services import award_issue_for_decision
 from ee_portal.audit.models import AuditEvent
 from ee_portal.lib import fragments
 from ee_portal.outbox.models import OutboxMessage
 from ee_portal.outbox.services import outbox_drain
 from portfolios.enums import Cycle, PortfolioState
 from portfolios.models import PortfolioEvent, PortfolioRevision
-from reviews import awards
-from reviews.awards import award_issue_for_decision
-from reviews.enums import CertificateStatus
-from reviews.models import Award, Certificate, Decision
+from reviews.models import Decision
 from standards.models import Criterion
 from tests import factories
 from tests.conftest import need_service
@@ -150,7 +151,7 @@ DECISION = {"outcome": "awarded", "rationale": "All standards are met."}
 @pytest.mark.parametrize(
     "target",
     [
-        "reviews.awards._certificate_ensure",  # after decision, transition and award
+        "awards.services._certificate_ensure",  # after decision, transition and award
         "reviews.workflow.enqueue_on_commit",  # the decision letter: the last step
     ],
 )
@@ -363,7 +364,7 @@ def test_a_worker_process_killed_mid_render_is_retried_and_makes_one_certificate
     need_service("redis-server", shutil.which("redis-server") is not None, "install redis-server")
     need_service("PostgreSQL", on_postgresql(), "set DATABASE_URL; the worker shares the test DB")
     decision = factories.DecisionFactory(portfolio__unit=unit)
-    monkeypatch.setattr(awards, "_queue_render", lambda certificate: None)
+    monkeypatch.setattr(services, "_queue_render", lambda certificate: None)
     award = award_issue_for_decision(decision=decision, actor=admin_user)
     monkeypatch.undo()
     certificate = Certificate.objects.get(award=award)

@@ -195,7 +195,7 @@ ROUTES: dict[str, Route] = {
     # Released feedback report: the unit's members and admins.
     "awards:feedback": Route(_pk("award"), {"GET": AWARD_READERS}),
     # --- privacy --------------------------------------------------------------------------
-    "privacy:person_export": Route(_pk("contributor"), {"GET": ADMIN_ONLY}),
+    "awards:person_export": Route(_pk("contributor"), {"GET": ADMIN_ONLY}),
 }
 
 # Only present when EE_BENCH_VIEWS is on (benchmarks); public, a bare "SELECT 1".

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from awards.enums import CertificateStatus
+from awards.models import Award, Certificate
 from network.enums import UnitRoleKind
 from network.models import Invitation, Membership, Organisation, Unit, UnitRole, User
 from portfolios.demo import demo_pdf_bytes
 from portfolios.enums import Cycle, EvidenceKind, PortfolioState
 from portfolios.models import Evidence, Portfolio
-from reviews.enums import AssignmentState, CertificateStatus, ReportKind, ReportStatus
-from reviews.models import Assignment, Award, Certificate, Report
+from reviews.enums import AssignmentState, ReportKind, ReportStatus
+from reviews.models import Assignment, Report
 from standards.models import Criterion, Framework
 from tests import factories
 

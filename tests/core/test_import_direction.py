@@ -1,0 +1,55 @@
+"""Imports point one way (DESIGN.md, docs/architecture.md): awards -> reviews -> portfolios ->
+network, standards; ee_portal/lib, audit and outbox import no app."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+APPS = ("network", "standards", "portfolios", "reviews", "awards", "questionnaires")
+
+
+def _imported_modules(package: str) -> dict[str, set[str]]:
+    """Every top-level module name imported anywhere under ``package`` (file -> names),
+    including imports inside functions."""
+    found: dict[str, set[str]] = {}
+    root = Path(settings.BASE_DIR)
+    for path in sorted((root / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+        found[str(path.relative_to(root))] = names
+    return found
+
+
+def _offenders(package: str, banned: tuple[str, ...]) -> dict[str, list[str]]:
+    return {
+        path: sorted(names & set(banned))
+        for path, names in _imported_modules(package).items()
+        if names & set(banned)
+    }
+
+
+def test_reviews_imports_nothing_from_awards():
+    assert _offenders("reviews", ("awards",)) == {}
+
+
+def test_portfolios_imports_neither_reviews_nor_awards():
+    assert _offenders("portfolios", ("reviews", "awards")) == {}
+
+
+@pytest.mark.parametrize(
+    "package", ["ee_portal/lib", "ee_portal/audit", "ee_portal/outbox", "ee_portal/caching"]
+)
+def test_shared_infrastructure_imports_no_app(package):
+    assert _offenders(package, APPS) == {}
+
+
+def test_the_walk_sees_imports_inside_functions():
+    # A check of the checker: reviews/pdf.py imports weasyprint inside a function.
+    assert "weasyprint" in _imported_modules("reviews")["reviews/pdf.py"]
