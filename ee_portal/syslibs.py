@@ -35,31 +35,31 @@ REQUIRED = (
     Library(
         "pango-1.0",
         "libpango-1.0-0",
-        "WeasyPrint (PDFs)",
+        "WeasyPrint's PDFs",
         ("libpango-1.0-0", "pango-1.0-0", "pango-1.0", "libpango-1.0.so.0"),
     ),
     Library(
         "pangoft2-1.0",
         "libpangoft2-1.0-0",
-        "WeasyPrint (PDFs)",
+        "WeasyPrint's PDFs",
         ("libpangoft2-1.0-0", "pangoft2-1.0-0", "pangoft2-1.0", "libpangoft2-1.0.so.0"),
     ),
     Library(
         "harfbuzz",
         "libharfbuzz0b",
-        "WeasyPrint (PDFs)",
+        "WeasyPrint's PDFs",
         ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0"),
     ),
     Library(
         "fontconfig",
         "libfontconfig1",
-        "WeasyPrint (PDFs)",
+        "WeasyPrint's PDFs",
         ("libfontconfig-1", "fontconfig-1", "fontconfig", "libfontconfig.so.1"),
     ),
     Library(
         "gobject-2.0",
         "libglib2.0-0",
-        "WeasyPrint (PDFs)",
+        "WeasyPrint's PDFs",
         ("libgobject-2.0-0", "gobject-2.0-0", "gobject-2.0", "libgobject-2.0.so.0"),
     ),
     # Debian leaves ensurepip out of python3.11 itself; without it `python3 -m venv` fails.
@@ -147,7 +147,7 @@ def _extra(specs: list[str]) -> list[Library]:
     libraries = []
     for spec in specs:
         name, _, package = spec.partition("=")
-        libraries.append(Library(name, package or name, "requested on the command line", (name,)))
+        libraries.append(Library(name, package or name, "a command-line request", (name,)))
     return libraries
 
 
@@ -156,8 +156,11 @@ def check(required: list[Library], recommended: list[Library], *, venv: Path | N
         required = [lib for lib in required if lib.package != "python3-venv"]
     missing = [lib for lib in required if find(lib) is None]
     if missing:
-        names = ", ".join(f"{lib.key} ({lib.why})" for lib in missing)
-        print(f"ERROR: missing system packages for {names}. Install them as root, then retry:")
+        needs: dict[str, list[str]] = {}
+        for lib in missing:
+            needs.setdefault(lib.why, []).append(lib.key)
+        names = "; ".join(f"{', '.join(keys)} (for {why})" for why, keys in needs.items())
+        print(f"ERROR: missing {names}. Install as root, then run make again:")
         print(f"  {_apt([lib.package for lib in missing])}")
         return 1
     for lib in recommended:

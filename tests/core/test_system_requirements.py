@@ -94,7 +94,7 @@ def test_a_missing_required_library_stops_with_the_apt_get_line():
     result = _syslibs("--require", "ee-no-such-library=libee-no-such0")
     assert result.returncode == 1
     first, apt = result.stdout.splitlines()
-    assert first.startswith("ERROR: missing system packages for ee-no-such-library")
+    assert first.startswith("ERROR: missing ee-no-such-library (for a command-line request)")
     assert apt.strip() == "apt-get install libee-no-such0"
 
 
@@ -102,7 +102,7 @@ def test_a_missing_recommended_library_is_a_note_only():
     result = _syslibs("--recommend", "ee-no-such-library=libee-no-such0")
     assert result.returncode == 0
     assert (
-        "NOTE: ee-no-such-library not found, recommended for requested on the command line: "
+        "NOTE: ee-no-such-library not found, recommended for a command-line request: "
         "apt-get install libee-no-such0"
     ) in result.stdout
 
