@@ -19,23 +19,20 @@ SCRIPT = ROOT / "ee_portal" / "syslibs.py"
 needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 
 
-def _syslibs(*args: str) -> subprocess.CompletedProcess:
-    # -I: the system Python runs it as a file, with nothing of ours on sys.path.
+def _run(argv: list[str], *, check: bool = False, **extra: str | None):
+    """Run `argv` in the checkout with this process's environment, less pytest-django's
+    settings module (manage.py picks its own), plus `extra` (None removes a variable)."""
+    drop = {"DJANGO_SETTINGS_MODULE", "MAKEFLAGS", "MAKELEVEL"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env = {k: v for k, v in {**env, **extra}.items() if v is not None}
     return subprocess.run(
-        [sys.executable, "-I", str(SCRIPT), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=check
     )
 
 
-def _env(**extra: str | None) -> dict[str, str]:
-    """This process's environment without pytest-django's settings module (manage.py picks its
-    own), with `extra` added; None removes a variable."""
-    drop = {"DJANGO_SETTINGS_MODULE", "MAKEFLAGS", "MAKELEVEL"}
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    return {k: v for k, v in {**env, **extra}.items() if v is not None}
+def _syslibs(*args: str) -> subprocess.CompletedProcess:
+    # -I: the system Python runs it as a file, with nothing of ours on sys.path.
+    return _run([sys.executable, "-I", str(SCRIPT), *args])
 
 
 # --- WeasyPrint's import-time deprecation warning ------------------------------------------
@@ -67,14 +64,9 @@ print("rendered", len(pdf), "bytes")
 
 
 def test_pdf_module_imports_and_renders_without_harfbuzz_subset_with_warnings_as_errors():
-    result = subprocess.run(
+    result = _run(
         [sys.executable, "-c", WITHOUT_HARFBUZZ_SUBSET],
-        cwd=ROOT,
-        env=_env(DJANGO_SETTINGS_MODULE="ee_portal.settings.test"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        DJANGO_SETTINGS_MODULE="ee_portal.settings.test",
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "rendered" in result.stdout
@@ -166,35 +158,18 @@ def test_make_runs_the_system_check_first(target):
 # --- make demo PORT=... ----------------------------------------------------------------------
 
 
-def _make_n(*args: str, **env: str) -> str:
-    result = subprocess.run(
-        ["make", "-n", *args],
-        cwd=ROOT,
-        env=_env(**env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return result.stdout
+def _make_n(*args: str, **env: str | None) -> str:
+    return _run(["make", "-n", *args], check=True, **env).stdout
 
 
 def _site_url_seen_by(command: str) -> str:
     """Run `command` (a `manage.py` line from `make -n demo`) as make would, but asking the
     settings for EE_SITE_URL instead of seeding or serving."""
-    environment, manage = command.split(".venv/bin/python manage.py")
+    environment, _manage = command.split(".venv/bin/python manage.py")
     extra = dict(re.findall(r"(\w+)='?([^' ]*)'?", environment))
     script = "from django.conf import settings; print(settings.EE_SITE_URL)"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
-        cwd=ROOT,
-        env=_env(**extra),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return result.stdout.strip()
+    argv = [sys.executable, "manage.py", "shell", "--no-imports", "-c", script]
+    return _run(argv, check=True, **extra).stdout.strip()
 
 
 def _manage_lines(output: str) -> list[str]:
