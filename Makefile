@@ -5,33 +5,43 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Links in emails, certificates and QR codes follow the served address unless EE_SITE_URL is set
+# (in the environment or on the command line). 0.0.0.0 serves every interface: link to loopback.
+ifeq ($(strip $(EE_SITE_URL)),)
+EE_SITE_URL := http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+endif
 
-.PHONY: demo install migrate test test-fast lint format bench clean help
+.PHONY: demo install syslibs migrate test test-fast fuzz lint format bench clean help
 
 help:
 	@echo "make demo   - install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   - install, lint, run the whole test suite"
+	@echo "make fuzz   - property tests exploring new examples (kept in .hypothesis/)"
 	@echo "make lint   - ruff check + format check"
 	@echo "make bench  - performance benchmarks (PostgreSQL, Redis, gunicorn); see docs/performance.md"
 
-$(STAMP): pyproject.toml
+# System packages first (stdlib only, before .venv exists): stops with an apt-get line.
+syslibs:
+	@$(PYTHON) -I ee_portal/syslibs.py --venv $(VENV)
+
+$(STAMP): pyproject.toml | syslibs
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+install: syslibs $(STAMP)
 
 migrate: install
 	mkdir -p var
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
 demo: migrate
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 EE_SITE_URL='$(EE_SITE_URL)' $(PY) manage.py seed_demo
 	@echo ""
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop); links point to $(EE_SITE_URL)"
+	DJANGO_DEBUG=1 EE_SITE_URL='$(EE_SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -41,16 +51,19 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Property tests (hypothesis) run derandomized here: profile "ci" in tests/conftest.py.
 test: install lint
-	@if [ -x /usr/bin/chromium ]; then echo "Chromium found: browser tests will run."; \
-	else echo "NOTE: /usr/bin/chromium not found, so browser tests (-m browser) will be skipped. Install it with: apt-get install chromium"; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest -m "not browser and not services" $(PYTEST_ARGS)
 
+# New random examples, more of them; failures are kept in .hypothesis/ and replayed first.
+fuzz: install
+	HYPOTHESIS_PROFILE=explore $(PY) -m pytest tests/security/test_fuzz.py $(PYTEST_ARGS)
+
 bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .hypothesis

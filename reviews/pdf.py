@@ -3,6 +3,7 @@
 import base64
 import mimetypes
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlparse
@@ -10,9 +11,16 @@ from urllib.parse import unquote, unquote_to_bytes, urlparse
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# WeasyPrint warns at import time about the libraries it finds (without libharfbuzz-subset0 it
+# raises "HarfBuzz-Subset will be required by future versions": PDFs are then only larger). A
+# library's deprecation must never fail a render, nor a test run with warnings as errors.
+# `python3 -m ee_portal.syslibs` says which libraries are missing and how to install them.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"weasyprint(\.|$)")
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # The base URL that relative and /static/ links in PDF templates resolve against.
 PDF_BASE_URL = "http://pdf.invalid/"

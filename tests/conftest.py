@@ -1,13 +1,37 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from network.enums import UnitRoleKind
 
 from . import factories
 
 REQUIRE_SERVICES = os.environ.get("EE_REQUIRE_SERVICES") == "1"
+
+# Property tests (tests/security/test_fuzz.py): `make test` and CI run the same examples every
+# time ("ci"); `make fuzz` looks for new ones ("explore") and keeps failures in .hypothesis/
+# (gitignored), replaying them first next time. A failure prints a @reproduce_failure blob.
+_HYPOTHESIS = {
+    "deadline": None,  # a request under a loaded CI machine has no fixed time budget
+    "suppress_health_check": [HealthCheck.function_scoped_fixture],  # db rows are re-read
+}
+settings.register_profile(
+    "ci", derandomize=True, database=None, print_blob=True, max_examples=40, **_HYPOTHESIS
+)
+settings.register_profile(
+    "explore",
+    max_examples=400,
+    database=DirectoryBasedExampleDatabase(
+        Path(__file__).resolve().parents[1] / ".hypothesis" / "examples"
+    ),
+    print_blob=True,
+    **_HYPOTHESIS,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def need_service(name: str, available: bool, how: str) -> None:
