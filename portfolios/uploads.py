@@ -78,7 +78,8 @@ _EXECUTABLE_EXTENSIONS = frozenset(
 _MACHO_MAGIC = (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Legacy Office files (.doc, .xls, .ppt, .msg...) are OLE compound files. They were never
-# accepted; they are refused by name because they can hide macros we do not look inside.
+# accepted; they are refused by their signature bytes, because they can hide macros (in
+# _VBA_PROJECT/Macros streams) that we do not parse OLE to look for.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_MESSAGE = (
     "Older Office files (.doc, .xls, .ppt) are not accepted, because they can hide macros. "
