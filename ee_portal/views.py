@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .celery_app import app as celery_app
+from .lib.clamav import Clamd
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -47,7 +48,19 @@ def _check_broker() -> str:
     return "ok"
 
 
-CHECKS = {"database": _check_database, "storage": _check_storage, "broker": _check_broker}
+def _check_scanner() -> str:
+    if not settings.EE_CLAMD_URL:
+        return "not configured"
+    Clamd(settings.EE_CLAMD_URL, timeout=2).ping()
+    return "ok"
+
+
+CHECKS = {
+    "database": _check_database,
+    "storage": _check_storage,
+    "broker": _check_broker,
+    "scanner": _check_scanner,
+}
 
 
 @never_cache

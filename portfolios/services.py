@@ -35,7 +35,7 @@ from .models import (
 )
 from .rules import lock_message, response_is_open
 from .selectors import build_snapshot, portfolio_readiness
-from .uploads import PreparedUpload, copy_stored, prepare_upload
+from .uploads import MalwareFoundError, PreparedUpload, copy_stored, prepare_upload
 
 logger = logging.getLogger(__name__)
 
@@ -297,10 +297,12 @@ def evidence_upload(
 ) -> Evidence:
     """Check an uploaded file by its content and store it under a generated key.
 
-    Reads the upload in chunks (constant memory); images are re-saved without EXIF/GPS first.
-    Raises UploadRejectedError (a ValidationError) with the reason. Side effects: one file in
-    default storage, INSERT of the Evidence row and its links, one audit event (metadata only).
-    If the database write fails, the stored file is deleted again.
+    Reads the upload in chunks (constant memory); images are re-saved without EXIF/GPS first;
+    the virus scanner sees it before storage. Raises UploadRejectedError (a ValidationError)
+    with the reason. Side effects: one file in default storage, INSERT of the Evidence row and
+    its links, one audit event (metadata only). If the database write fails, the stored file
+    is deleted again. A file the scanner refuses is not stored; its refusal is audited
+    ("evidence.malware_refused", on the portfolio).
     """
     _require(actor, "portfolios.view_portfolio", portfolio, "You cannot see this portfolio.")
     if portfolio.state not in (
@@ -315,7 +317,17 @@ def evidence_upload(
     criteria = _criteria_for(portfolio, criterion_ids)
     for criterion in criteria:
         _check_link_target(portfolio, criterion)
-    prepared: PreparedUpload = prepare_upload(upload, max_bytes=settings.EE_MAX_UPLOAD_BYTES)
+    try:
+        prepared: PreparedUpload = prepare_upload(upload, max_bytes=settings.EE_MAX_UPLOAD_BYTES)
+    except MalwareFoundError as exc:
+        # Nothing was stored; the attempt is audited (never the file's name or content).
+        audit_log(
+            actor=actor,
+            verb="evidence.malware_refused",
+            obj=portfolio,
+            details={"signature": exc.signature, "size": upload.size or 0},
+        )
+        raise
     stored_name = ""
     try:
         evidence = Evidence(

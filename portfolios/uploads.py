@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadhandler import (
@@ -29,6 +31,10 @@ from django.core.files.uploadhandler import (
 )
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps
+
+from ee_portal.lib.clamav import Clamd, ScannerError
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1024 * 1024
 HEADER_SIZE = 8192
@@ -71,10 +77,36 @@ _EXECUTABLE_EXTENSIONS = frozenset(
 )
 _MACHO_MAGIC = (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Legacy Office files (.doc, .xls, .ppt, .msg...) are OLE compound files. They were never
+# accepted; they are refused by their signature bytes, because they can hide macros (in
+# _VBA_PROJECT/Macros streams) that we do not parse OLE to look for.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE_MESSAGE = (
+    "Older Office files (.doc, .xls, .ppt) are not accepted, because they can hide macros. "
+    "Please save it in the newer format (.docx, .xlsx or .pptx) or as a PDF, and upload that."
+)
 
 
 class UploadRejectedError(ValidationError):
     """The file cannot be accepted; the message says why, in plain words."""
+
+
+MALWARE_MESSAGE = (
+    "Our virus scanner found something harmful in this file, so it is not accepted and has "
+    "not been kept. If you believe the file is safe, please contact the CCQI team."
+)
+SCANNER_DOWN_MESSAGE = (
+    "Our virus scanner can't be reached just now, please try again shortly. The file has not "
+    "been kept."
+)
+
+
+class MalwareFoundError(UploadRejectedError):
+    """The virus scanner found something. ``signature`` is for the logs and audit log only."""
+
+    def __init__(self, signature: str) -> None:
+        super().__init__(MALWARE_MESSAGE)
+        self.signature = signature
 
 
 @dataclass
@@ -122,9 +154,13 @@ def _zip_kind(fileobj: IO[bytes]) -> str | None:  # noqa: PLR0911 -- one answer 
             names = set(archive.namelist())
             if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
                 mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                return ODT if mimetype == ODT else None
+                if mimetype != ODT:
+                    return None
+                _check_opendocument_macros(names)
+                return ODT
             if "[Content_Types].xml" not in names:
                 return None
+            _check_ooxml_macros(archive, names)
             prefixes = {n.split("/", 1)[0] for n in names if "/" in n}
             if "word" in prefixes:
                 return DOCX
@@ -137,6 +173,38 @@ def _zip_kind(fileobj: IO[bytes]) -> str | None:  # noqa: PLR0911 -- one answer 
     finally:
         fileobj.seek(0)
     return None
+
+
+_MACRO_MESSAGE = (
+    "This document contains macros (small programs that can run when it is opened), so it is "
+    "not accepted. Please save a copy without macros (an ordinary .docx, .xlsx or .pptx, or a "
+    "PDF) and upload that instead."
+)
+MAX_CONTENT_TYPES_BYTES = 1024 * 1024
+# In [Content_Types].xml: macro-enabled main parts (.docm/.xlsm/.pptm/.dotm...), the VBA
+# project itself, and Excel 4.0 macro sheets (which run without any VBA project).
+_OOXML_MACRO_TYPES = (b"macroenabled", b"vbaproject", b"macrosheet")
+
+
+def _check_ooxml_macros(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """Refuse an OOXML file with a VBA project part or a macro content type."""
+    if any(n.rsplit("/", 1)[-1].lower() == "vbaproject.bin" for n in names):
+        raise UploadRejectedError(_MACRO_MESSAGE)
+    info = archive.getinfo("[Content_Types].xml")
+    if info.file_size > MAX_CONTENT_TYPES_BYTES:
+        raise UploadRejectedError(
+            "This document has a part we cannot check, so it is not accepted. Please save it "
+            "again, or as a PDF."
+        )
+    content_types = archive.read(info).lower()
+    if any(marker in content_types for marker in _OOXML_MACRO_TYPES):
+        raise UploadRejectedError(_MACRO_MESSAGE)
+
+
+def _check_opendocument_macros(names: set[str]) -> None:
+    """Refuse an OpenDocument file carrying Basic macros or scripts (Basic/, Scripts/)."""
+    if any(n.lower().startswith(("basic/", "scripts/")) for n in names):
+        raise UploadRejectedError(_MACRO_MESSAGE)
 
 
 # Office documents are zips: refuse ones that would expand absurdly when opened (zip bombs).
@@ -178,6 +246,8 @@ def detect_content_type(fileobj: IO[bytes], header: bytes) -> str:
         raise UploadRejectedError("This is a program (executable), and programs are not accepted.")
     if header.startswith(b"#!"):
         raise UploadRejectedError("This is a script, and scripts are not accepted.")
+    if header.startswith(_OLE_MAGIC):
+        raise UploadRejectedError(_OLE_MESSAGE)
     if header.startswith(b"PK\x03\x04"):
         kind = _zip_kind(fileobj)
         if kind is None:
@@ -388,11 +458,38 @@ def _strip_image_metadata(fileobj: IO[bytes], content_type: str) -> tempfile._Te
     return out
 
 
+def scan_for_malware(fileobj: IO[bytes]) -> None:
+    """The virus scan every upload goes through before it is stored (prepare_upload calls it).
+
+    Streams the file to clamd (settings.EE_CLAMD_URL). Raises MalwareFoundError when clamd
+    finds something, and UploadRejectedError (fail closed) when it is set but cannot be
+    reached or answers with an error. Without EE_CLAMD_URL the file passes unscanned only
+    where settings.EE_UNSCANNED_UPLOADS_ALLOWED (DEBUG at start-up); otherwise it is refused
+    too. Logs never include the file's name or content.
+    """
+    url = settings.EE_CLAMD_URL
+    if not url:
+        if settings.EE_UNSCANNED_UPLOADS_ALLOWED:
+            return
+        logger.error("Upload refused: EE_CLAMD_URL is not set and DEBUG is off")
+        raise UploadRejectedError(SCANNER_DOWN_MESSAGE)
+    try:
+        result = Clamd(url, timeout=settings.EE_CLAMD_TIMEOUT).scan(fileobj)
+    except (ScannerError, ValueError) as exc:
+        logger.error("Upload refused: the virus scanner failed (%s)", exc)
+        raise UploadRejectedError(SCANNER_DOWN_MESSAGE) from None
+    if not result.clean:
+        logger.warning("Upload refused: the virus scanner found %s", result.signature)
+        raise MalwareFoundError(result.signature)
+
+
 def prepare_upload(upload: Any, *, max_bytes: int) -> PreparedUpload:
     """Check an uploaded file and return it ready for storage (raises UploadRejectedError).
 
-    Reads the file in 1 MiB chunks: constant memory whatever its size. Images are re-saved
-    without metadata into a temporary file, which PreparedUpload.close() removes.
+    Every stored upload must come through here: it runs the type and content checks, then
+    the virus scan (scan_for_malware), before anything is written to storage. Reads the file
+    in 1 MiB chunks: constant memory whatever its size. Images are re-saved without metadata
+    into a temporary file, which PreparedUpload.close() removes.
     """
     display_name = sanitise_display_name(getattr(upload, "name", "") or "")
     size = upload.size or 0
@@ -426,6 +523,7 @@ def prepare_upload(upload: Any, *, max_bytes: int) -> PreparedUpload:
         )
     if content_type == "application/pdf":
         check_pdf_active_content(fileobj)
+    scan_for_malware(fileobj)
     cleanup = None
     source: IO[bytes] = fileobj
     if content_type in IMAGE_TYPES:

@@ -9,6 +9,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from network.enums import UnitRoleKind
 
 from . import factories
+from .services import clamd_binary, clamd_daemon
 
 REQUIRE_SERVICES = os.environ.get("EE_REQUIRE_SERVICES") == "1"
 
@@ -72,6 +73,28 @@ def _fresh_cache():
     yield
     cache.clear()
     fragments.forget_prefetched()
+
+
+@pytest.fixture(scope="session")
+def _clamd_session(tmp_path_factory):
+    """One real clamd for the session (tests/services.py), or None when it is not installed."""
+    binary = clamd_binary()
+    if binary is None:
+        yield None
+        return
+    with clamd_daemon(binary, tmp_path_factory.mktemp("clamd")) as url:
+        yield url
+
+
+@pytest.fixture
+def clamd(_clamd_session, settings):
+    """Uploads in this test are scanned by the real clamd; yields its URL."""
+    need_service("ClamAV's daemon (clamd)", _clamd_session is not None, CLAMD_HOW)
+    settings.EE_CLAMD_URL = _clamd_session
+    return _clamd_session
+
+
+CLAMD_HOW = "apt-get install clamav-daemon"
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
-"""Real services for tests: PostgreSQL, Redis and a Celery worker subprocess."""
+"""Real services for tests: PostgreSQL, Redis, a Celery worker subprocess and ClamAV's clamd."""
 
 import contextlib
+import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +15,8 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.db import connection
+
+from ee_portal.lib.clamav import Clamd, ScannerError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,3 +122,52 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2):
             return result
         time.sleep(interval)
     return predicate()
+
+
+# The EICAR anti-virus test file: harmless, but every scanner reports it.
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def clamd_binary() -> str | None:
+    """Debian's clamd (package clamav-daemon), or None."""
+    return shutil.which("clamd") or next(
+        (p for p in ("/usr/sbin/clamd", "/usr/local/sbin/clamd") if os.access(p, os.X_OK)), None
+    )
+
+
+def _clamd_pong(url: str) -> bool:
+    try:
+        Clamd(url, timeout=1).ping()
+    except ScannerError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def clamd_daemon(binary: str, workdir: Path) -> Iterator[str]:
+    """Run clamd on a free 127.0.0.1 port with one local signature (EICAR, by MD5), so nothing
+    is downloaded; yield its tcp:// URL once it answers PING."""
+    database = workdir / "db"
+    database.mkdir(parents=True, exist_ok=True)
+    md5 = hashlib.md5(EICAR).hexdigest()  # noqa: S324 -- ClamAV's .hdb format is MD5
+    (database / "test.hdb").write_text(f"{md5}:{len(EICAR)}:Eicar-Test-Signature\n")
+    port = free_port()
+    config = workdir / "clamd.conf"
+    config.write_text(
+        f"TCPSocket {port}\nTCPAddr 127.0.0.1\nForeground yes\n"
+        f"DatabaseDirectory {database}\nLogFile {workdir / 'clamd.log'}\n"
+        "StreamMaxLength 256M\nMaxFileSize 256M\nMaxScanSize 512M\n"
+    )
+    log = workdir / "clamd.out"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603 -- fixed argv
+            [binary, f"--config-file={config}"], stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"tcp://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: proc.poll() is not None or _clamd_pong(url), timeout=60)
+        if proc.poll() is not None or not _clamd_pong(url):
+            raise RuntimeError(f"clamd did not start:\n{log.read_text(errors='replace')}")
+        yield url
+    finally:
+        stop_process(proc)

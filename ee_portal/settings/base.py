@@ -178,6 +178,14 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 EE_MAX_UPLOAD_BYTES = env.int("EE_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+# ClamAV's daemon, which scans every upload before it is stored (portfolios/uploads.py):
+# tcp://host:3310 or unix:///run/clamav/clamd.ctl. Required when DJANGO_DEBUG is off (a system
+# check, portfolios/checks.py); a scanner that is set but down refuses uploads (fail closed).
+EE_CLAMD_URL = env.str("EE_CLAMD_URL", default="")
+EE_CLAMD_TIMEOUT = 60  # seconds per socket operation: under gunicorn's 120 s (docker-compose.yml)
+# Uploads go unscanned without EE_CLAMD_URL only when DEBUG was on as the settings loaded (the
+# demo, the tests). Decided here because pytest-django turns DEBUG off inside each test.
+EE_UNSCANNED_UPLOADS_ALLOWED = DEBUG
 EE_AWARD_YEARS = env.int("EE_AWARD_YEARS", default=3)
 EE_EVIDENCE_RETENTION_DAYS = env.int("EE_EVIDENCE_RETENTION_DAYS", default=6 * 365)
 EE_INVITATION_DAYS = 14

@@ -15,6 +15,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Tests log in through the test client; lockout itself is tested with AXES_ENABLED on.
 AXES_ENABLED = False
 EE_SITE_URL = "http://testserver"
+# Uploads are not scanned here (DEBUG is on as these settings load); tests/security/
+# test_malware.py points this at a real clamd that its fixture starts.
+EE_CLAMD_URL = ""
 STORAGES = {
     # conftest.py points this at a fresh temporary folder for every test.
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -20,7 +20,15 @@ def _module_exists(dotted: str) -> bool:
 
 
 def test_compose_has_the_production_services():
-    assert set(COMPOSE["services"]) == {"web", "worker", "beat", "db", "redis", "mailpit"}
+    assert set(COMPOSE["services"]) == {
+        "web",
+        "worker",
+        "beat",
+        "db",
+        "redis",
+        "clamav",
+        "mailpit",
+    }
 
 
 def test_compose_app_services_share_one_dockerfile():
@@ -60,3 +68,25 @@ def test_env_example_lists_every_variable_the_settings_read():
         if line and not line.startswith("#")
     }
     assert read - example == set()
+
+
+def _bytes(size: str) -> int:
+    """clamd.conf sizes: 210M, 400M, 1G, or plain bytes."""
+    units = {"K": 1024, "M": 1024**2, "G": 1024**3}
+    return int(size[:-1]) * units[size[-1].upper()] if size[-1].isalpha() else int(size)
+
+
+def test_compose_runs_clamav_for_the_app_services():
+    clamav = COMPOSE["services"]["clamav"]
+    assert clamav["image"].startswith("clamav/clamav:")  # the official image, with freshclam
+    assert any(v.endswith(":/var/lib/clamav") for v in clamav["volumes"])  # signatures kept
+    assert clamav["volumes"][0].split(":")[0] in COMPOSE["volumes"]
+    assert "clamdcheck.sh" in clamav["healthcheck"]["test"]
+    # clamd must accept a stream as large as the largest upload, or large uploads are refused.
+    limit = _bytes(clamav["environment"]["CLAMD_CONF_StreamMaxLength"])
+    assert limit >= 200 * 1024**2
+    assert _bytes(clamav["environment"]["CLAMD_CONF_MaxFileSize"]) >= limit
+    for name in ("web", "worker"):
+        service = COMPOSE["services"][name]
+        assert service["environment"]["EE_CLAMD_URL"] == "tcp://clamav:3310"
+        assert "clamav" in service["depends_on"]

@@ -1,6 +1,7 @@
 import pytest
 
 from ee_portal.celery_app import app
+from tests.services import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -8,7 +9,13 @@ pytestmark = pytest.mark.django_db
 def test_health_reports_each_dependency(client):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "storage": "ok", "broker": "eager"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "storage": "ok",
+        "broker": "eager",
+        "scanner": "not configured",
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -44,3 +51,20 @@ def test_health_broker_down_is_503(client, settings):
 
 def test_health_rejects_post(client):
     assert client.post("/health/").status_code == 405
+
+
+@pytest.mark.services
+def test_health_reports_a_running_scanner(client, clamd):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json()["scanner"] == "ok"
+
+
+def test_health_scanner_down_is_503(client, settings):
+    settings.EE_CLAMD_URL = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
+    response = client.get("/health/")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["scanner"] == "error: ScannerError"
+    assert body["database"] == "ok"

@@ -94,11 +94,31 @@ def test_settings_production_refuses_to_start_without_secret(env, missing):
     assert f"{missing} is not set" in result.stderr
 
 
+PRODUCTION = {"SECRET_KEY": "k3y-" + "q8Zr!vT0p#wLm2@xN5s&" * 3, "ALLOWED_HOSTS": "ee.example.org"}
+
+
 def test_settings_check_deploy_is_clean_in_production_mode():
     result = _run(
         args=["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        SECRET_KEY="k3y-" + "q8Zr!vT0p#wLm2@xN5s&" * 3,
-        ALLOWED_HOSTS="ee.example.org",
+        EE_CLAMD_URL="tcp://clamav:3310",
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_settings_production_without_a_virus_scanner_fails_the_system_check(tmp_path):
+    """Without EE_CLAMD_URL, check --deploy fails, and so does the web container's start-up
+    (docker-compose.yml runs migrate, which runs the system checks, before gunicorn)."""
+    database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    for args in (["manage.py", "check", "--deploy"], ["manage.py", "migrate", "--plan"]):
+        result = _run(args=args, DATABASE_URL=database, **PRODUCTION)
+        assert result.returncode != 0, args
+        assert "portfolios.E001" in result.stderr
+        assert "EE_CLAMD_URL is not set" in result.stderr
+
+
+def test_settings_debug_without_a_virus_scanner_warns_once_at_start_up():
+    result = _run(args=["manage.py", "check"], DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("uploads are NOT scanned") == 1

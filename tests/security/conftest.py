@@ -1,5 +1,8 @@
 import pytest
 
+from portfolios.enums import Cycle
+from portfolios.services import portfolio_create
+
 from .world import build_world
 
 
@@ -13,3 +16,9 @@ def world(db):
 def storage_root(_private_storage):
     """The private storage folder of this test (tests/conftest.py's autouse fixture)."""
     return _private_storage
+
+
+@pytest.fixture
+def portfolio(unit, framework, lead):
+    """A draft portfolio of the lead's unit (the upload tests post to it)."""
+    return portfolio_create(unit=unit, framework=framework, cycle=Cycle.INITIAL, actor=lead)

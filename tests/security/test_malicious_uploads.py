@@ -1,4 +1,5 @@
-"""Malicious uploads, each POSTed to the real upload view as the unit lead.
+"""Malicious uploads, each POSTed to the real upload view as the unit lead (the virus
+scanner's cases with a real clamd: tests/security/test_malware.py covers the scanner itself).
 
 Each must be refused with a message that says why, leave no file in storage and no Evidence
 row. A name with "../" and control characters is the exception: it is accepted, stored under
@@ -17,14 +18,9 @@ from django.urls import reverse
 
 from ee_portal.audit.models import AuditEvent
 from portfolios.demo import demo_pdf_bytes
-from portfolios.enums import Cycle
 from portfolios.models import Evidence
-from portfolios.services import evidence_upload, portfolio_create
-
-
-@pytest.fixture
-def portfolio(unit, framework, lead):
-    return portfolio_create(unit=unit, framework=framework, cycle=Cycle.INITIAL, actor=lead)
+from portfolios.services import evidence_upload
+from tests.services import EICAR
 
 
 def stored_files(root: Path) -> list[Path]:
@@ -130,6 +126,50 @@ def png_declaring(width: int, height: int) -> bytes:
     )
 
 
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" ContentType="{main}"/>{extra}</Types>'
+)
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
+RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+)
+DOCUMENT = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    "<w:body><w:p><w:r><w:t>Community meeting minutes</w:t></w:r></w:p></w:body></w:document>"
+)
+
+
+def docx(*, main: str = DOCX_MAIN, extra_types: str = "", parts: dict | None = None) -> bytes:
+    """A valid minimal Word document, with any extra parts."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES.format(main=main, extra=extra_types))
+        archive.writestr("_rels/.rels", RELS)
+        archive.writestr("word/document.xml", DOCUMENT)
+        for name, content in (parts or {}).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def macro_docx() -> bytes:
+    """A .docx with a VBA project part, as Word leaves one when saved under the wrong type."""
+    return docx(parts={"word/vbaProject.bin": b"\xcc\x61" + b"Attribute VB_Name = x" * 20})
+
+
+def docm_content_type() -> bytes:
+    """No vbaProject.bin, but the main part declares itself macro-enabled (a renamed .docm)."""
+    return docx(main=DOCM_MAIN)
+
+
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56 + b"payload"
 MZ = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 56 + b"This program cannot be run in DOS mode"
 
@@ -149,16 +189,27 @@ REJECTED = [
     ("report.pdf", MZ, "program"),
     ("notes.txt", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "Web pages"),
     ("notes.txt", b"<html><body onload=alert(1)>", "Web pages"),
+    ("report.docx", macro_docx(), "contains macros"),
+    ("report.docx", docm_content_type(), "contains macros"),
 ]
 
 
-@pytest.mark.parametrize(
-    "case", REJECTED, ids=[f"{name}-{reason}" for name, _content, reason in REJECTED]
-)
-def test_malicious_upload_is_refused_and_leaves_nothing(
-    client, portfolio, lead, storage_root, case
+# Refused by the virus scanner: these need the real clamd (tests/services.py).
+SCANNED = [
+    ("eicar.txt", EICAR, "virus scanner found something harmful"),
+]
+CORPUS = [pytest.param(case, id=f"{case[0]}-{case[2]}") for case in REJECTED] + [
+    pytest.param(case, id=f"{case[0]}-{case[2]}", marks=pytest.mark.services) for case in SCANNED
+]
+
+
+@pytest.mark.parametrize("case", CORPUS)
+def test_malicious_upload_is_refused_and_leaves_nothing(  # noqa: PLR0917 -- pytest fixtures
+    request, client, portfolio, lead, storage_root, case
 ):
     name, content, reason = case
+    if case in SCANNED:
+        request.getfixturevalue("clamd")
     client.force_login(lead)
     response = post_upload(client, portfolio, name, content)
     assert response.status_code == 400
