@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.pagecache import (
@@ -51,7 +51,7 @@ def _messages_from(error: ValidationError) -> list[str]:
     return [str(m) for m in error.messages]
 
 
-@require_GET
+@require_safe
 @cache_public_page  # issue 8: the same for every anonymous visitor; see ee_portal/lib/pagecache.py
 def award_register(request: HttpRequest) -> HttpResponse:
     form = RegisterFilterForm(request.GET or None)
@@ -74,7 +74,7 @@ def award_register(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cache_public_page  # issue 8: revocation, suspension or a lapse invalidates it (pagecache.py)
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     award = award_get_by_verify_code(code=code)
@@ -93,7 +93,7 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def award_list(request: HttpRequest) -> HttpResponse:
     awards = award_list_visible_to(user=request.user)
@@ -120,7 +120,7 @@ def _award_or_404(request: HttpRequest, pk: int, perm: str = "awards.view_award"
     return award
 
 
-@require_GET
+@require_safe
 @login_required
 def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
     award = _award_or_404(request, pk)
@@ -152,7 +152,7 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "awards/award_detail.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
     award = _award_or_404(request, pk, "awards.download_certificate")
@@ -289,7 +289,7 @@ def feedback_release_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("awards:detail", pk=award.pk)
 
 
-@require_GET
+@require_safe
 @login_required
 def feedback_download(request: HttpRequest, pk: int) -> HttpResponse:
     award = _award_or_404(request, pk)
@@ -310,7 +310,7 @@ def feedback_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @admin_required
 def person_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     person = get_object_or_404(User, pk=pk)

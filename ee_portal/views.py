@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .celery_app import app as celery_app
 from .lib.clamav import Clamd
@@ -64,7 +64,7 @@ CHECKS = {
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
     """One key per dependency; 503 when any is down. Never reveals more than the error class."""
     results: dict[str, str] = {}
@@ -79,7 +79,7 @@ def health(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 def bench_bare(request: HttpRequest) -> HttpResponse:
     """Benchmark baseline (only with EE_BENCH_VIEWS): the full middleware stack plus one query."""
     with connection.cursor() as cursor:

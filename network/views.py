@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ee_portal.lib import fragments
 from ee_portal.lib.forms import add_validation_error
@@ -40,7 +40,7 @@ from .models import Invitation, Membership, Organisation, Programme, Unit, UnitR
 
 PAGE_SIZE = 50
 _IMPORT_SESSION_KEY = "network_import"
-_GET_POST = require_http_methods(["GET", "POST"])
+_GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 
 def _visible_or_404(user: User, perm: str, obj):
@@ -59,7 +59,7 @@ def _querystring(request: HttpRequest) -> str:
 # Dashboard and member list ---------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @admin_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = selectors.dashboard_data()
@@ -74,7 +74,7 @@ def _member_filters(request: HttpRequest) -> tuple[MemberFilterForm, selectors.M
     return form, filters
 
 
-@require_GET
+@require_safe
 @admin_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     def body_context() -> dict:
@@ -108,7 +108,7 @@ class _Echo:
         return value
 
 
-@require_GET
+@require_safe
 @admin_required
 def unit_export(request: HttpRequest) -> StreamingHttpResponse:
     _form, filters = _member_filters(request)
@@ -163,7 +163,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "network/unit_form.html", {"form": form, "unit": unit})
 
 
-@require_GET
+@require_safe
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.select_related("organisation"), pk=pk)
@@ -418,7 +418,7 @@ def role_change(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("network:unit_detail", pk=unit_role.unit_id)
 
 
-@require_GET
+@require_safe
 @admin_required
 def person_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
@@ -440,7 +440,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 # Organisations ---------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @admin_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]

@@ -31,7 +31,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
 from ee_portal.lib import fragments
@@ -119,7 +119,7 @@ def _criteria(portfolio):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def portfolio_list(request: HttpRequest) -> HttpResponse:
     portfolios = portfolio_list_visible_to(user=request.user).order_by("unit__name", "-created_at")
@@ -154,7 +154,7 @@ def portfolio_start(request: HttpRequest) -> HttpResponse:
     return redirect("portfolios:detail", pk=portfolio.pk)
 
 
-@require_GET
+@require_safe
 @login_required
 def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = portfolio_get_for_page(user=request.user, pk=pk)
@@ -226,7 +226,7 @@ def _criterion_context(request, portfolio, criterion, response, form):
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  # noqa: PLR0911 -- JSON and HTML answers
     portfolio = portfolio_get_for_user(user=request.user, pk=pk)
@@ -240,7 +240,7 @@ def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  #
         raise Http404
     response.portfolio = portfolio
     response.criterion = criterion
-    if request.method == "GET":
+    if request.method != "POST":
         form = NarrativeForm(
             initial={
                 "narrative": response.narrative,
@@ -317,7 +317,7 @@ def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  #
     return redirect("portfolios:criterion", pk=portfolio.pk, code=criterion.code)
 
 
-@require_GET
+@require_safe
 @login_required
 def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = portfolio_get_for_page(user=request.user, pk=pk)
@@ -527,7 +527,7 @@ def evidence_text_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("portfolios:evidence_library", pk=portfolio.pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = evidence_get_for_user(user=request.user, pk=pk)
@@ -638,7 +638,7 @@ def _disposition(kind: str, name: str) -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
-@require_GET
+@require_safe
 @login_required
 @xframe_options_sameorigin
 @csp_replace({"frame-ancestors": [SELF]})
@@ -675,7 +675,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 def portfolio_diff(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = portfolio_get_for_user(user=request.user, pk=pk)
@@ -715,7 +715,7 @@ def _stream_file(name: str) -> Iterator[bytes]:
             yield chunk
 
 
-@require_GET
+@require_safe
 @login_required
 def portfolio_export_zip(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = portfolio_get_for_user(user=request.user, pk=pk)

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib import fragments
@@ -104,7 +104,7 @@ def _report_for(request: HttpRequest, pk: int, perm: str) -> Report:
 # --- lists -----------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -180,7 +180,7 @@ def _portfolio_page(request: HttpRequest, portfolio: Portfolio, assign_form=None
     return render(request, "reviews/portfolio_review.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def portfolio_review(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = _portfolio_for(request, pk, "reviews.view_review")
@@ -244,12 +244,12 @@ def advance(request: HttpRequest, pk: int) -> HttpResponse:
 # --- an assessor's assignment ----------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The conflict-of-interest declaration; afterwards it leads to the scoring page."""
     assignment = _assignment_for(request, pk, "reviews.declare_assignment")
-    if request.method == "GET" and assignment.state in (
+    if request.method != "POST" and assignment.state in (
         AssignmentState.SCORING,
         AssignmentState.SUBMITTED,
     ):
@@ -280,7 +280,7 @@ SCORE_BODY = "reviews/_assignment_score_body.html"
 TITLE_END = "<!--ee-title-end-->"
 
 
-@require_GET
+@require_safe
 @login_required
 def score(request: HttpRequest, pk: int) -> HttpResponse:
     # Issue 12: the assignment row decides who may see the page, so it is read from the
@@ -408,7 +408,7 @@ def submit_scores(request: HttpRequest, pk: int) -> HttpResponse:
 # --- consolidation and more evidence ---------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def consolidate(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = _portfolio_for(request, pk, "reviews.consolidate_scores")
@@ -459,7 +459,7 @@ def consolidate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/portfolio_consolidate.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def request_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = _portfolio_for(request, pk, "reviews.request_more_evidence")
@@ -491,7 +491,7 @@ def request_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 # --- reports ---------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def report_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     portfolio = _portfolio_for(request, pk, "reviews.write_report")
@@ -519,7 +519,7 @@ def report_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk, "reviews.view_report")
@@ -538,7 +538,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/report_detail.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk, "reviews.view_report")
@@ -575,7 +575,7 @@ def report_render(request: HttpRequest, pk: int) -> HttpResponse:
 # --- decision and outcome --------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = _portfolio_for(request, pk, "reviews.record_decision")
@@ -605,7 +605,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/decision_form.html", {"portfolio": portfolio, "form": form})
 
 
-@require_GET
+@require_safe
 @login_required
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     """What the unit sees: released reports and the panel's decisions (never scores)."""

@@ -1,6 +1,6 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ee_portal.lib.pagecache import cache_public_page
 
@@ -14,7 +14,7 @@ def _framework_or_404():
     return framework
 
 
-@require_GET
+@require_safe
 @cache_public_page  # issue 8: published standards are immutable; cached for anonymous visitors
 def standard_list(request: HttpRequest) -> HttpResponse:
     framework = _framework_or_404()
@@ -26,7 +26,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cache_public_page  # issue 8: published standards are immutable; cached for anonymous visitors
 def standard_detail(request: HttpRequest, number: int) -> HttpResponse:
     framework = _framework_or_404()

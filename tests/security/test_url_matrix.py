@@ -240,7 +240,10 @@ def _observe(world: World, role: str, method: str, url: str, data: dict | None =
     if user is not None:
         client.force_login(user)
     with transaction.atomic():
-        response = client.post(url, data or {}) if method == "POST" else client.get(url)
+        if method == "POST":
+            response = client.post(url, data or {})
+        else:
+            response = client.head(url) if method == "HEAD" else client.get(url)
         if getattr(response, "streaming", False):
             # Generators run their queries here. Consuming closes the response through the
             # test client, which keeps the test's PostgreSQL connection open (close() would not).
@@ -266,6 +269,30 @@ def test_authorization_matrix(world):
                     mismatches.append(
                         f"{name} {method} as {role}: expected {expected}, got {observed} {where}"
                     )
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_head_answers_every_get_route_like_get(world):
+    """Issue 12: monitoring, link checkers and proxies send HEAD. Every GET route answers a
+    HEAD with the status its GET gives each role, and no body."""
+    present = {name for name, _route in url_patterns()}
+    routes = {**ROUTES, **{k: v for k, v in OPTIONAL_ROUTES.items() if k in present}}
+    mismatches = []
+    checked = 0
+    for name, route in routes.items():
+        if "GET" not in route.expected:
+            continue
+        url = reverse(name, kwargs=route.kwargs(world))
+        for role, expected in zip(ROLES, route.expected["GET"], strict=True):
+            observed, response = _observe(world, role, "HEAD", url)
+            checked += 1
+            body = b"" if response.streaming else response.content
+            if observed != expected or body:
+                mismatches.append(
+                    f"{name} HEAD as {role}: expected {expected}, got {observed}, "
+                    f"{len(body)} bytes of body"
+                )
+    assert checked > 100
     assert not mismatches, "\n".join(mismatches)
 
 

@@ -1,0 +1,193 @@
+"""Issue 12: the shared caches hold rendered output only, and must be shared.
+
+- a cached fragment is rendered without the request, and the CSRF placeholder is replaced only
+  in the field {% csrf_token %} rendered;
+- the public page cache keeps the response's headers and never stores a 404;
+- a change made while the cache is unreachable moves the cache epoch in the database, in the
+  change's transaction, so old copies are never served when the cache answers again;
+- start-up is refused with a per-process cache in production, or several web processes
+  without Redis.
+"""
+
+import subprocess
+import sys
+
+import pytest
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.test import RequestFactory, override_settings
+
+from ee_portal.caching.checks import check_shared_cache, web_processes
+from ee_portal.caching.models import CacheEpoch
+from ee_portal.lib import fragments, pagecache
+from network.cache import NETWORK
+from tests import factories
+from tests.services import ROOT, subprocess_env
+
+UNREACHABLE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+    }
+}
+
+
+@pytest.fixture
+def rf():
+    return RequestFactory()
+
+
+def test_fragments_are_rendered_without_the_request(rf, tmp_path, settings, db):
+    (tmp_path / "probe.html").write_text(
+        "[{{ request.user }}|{{ user }}|{{ perms }}|{{ who }}]{% csrf_token %}"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    request = rf.get("/")
+    request.user = factories.UserFactory(full_name="Private Person")
+    html = fragments.render_cached(
+        request, "probe.html", scopes=(), vary=("x",), context=lambda: {"who": "given"}
+    )
+    # Nothing from the request or the context processors: only what the view passed.
+    assert html.startswith("[|||given]")
+    assert "Private Person" not in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert fragments.CSRF_PLACEHOLDER not in html
+
+
+def test_the_csrf_placeholder_is_replaced_only_where_the_template_put_it(rf):
+    request = rf.get("/")
+    quoted = f"<p>A narrative quoting {fragments.CSRF_PLACEHOLDER}</p>"
+    field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{fragments.CSRF_PLACEHOLDER}">'
+    html = fragments.with_csrf_token(request, quoted + field)
+    assert quoted in html  # text that merely contains it is left alone
+    assert html.count(fragments.CSRF_PLACEHOLDER) == 1
+    assert 'name="csrfmiddlewaretoken" value="' in html.replace(quoted, "")
+
+
+def test_public_pages_keep_their_headers_and_never_store_a_404(rf, db):
+    calls = []
+
+    @pagecache.cache_public_page
+    def view(request, status):
+        calls.append(status)
+        if status == 404:
+            raise Http404
+        response = HttpResponse("hello", content_type="text/plain; charset=utf-8")
+        response["Content-Language"] = "cy"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    first = view(rf.get("/page/"), 200)
+    second = view(rf.get("/page/"), 200)
+    assert calls == [200]  # the second came from the cache
+    assert second.content == first.content
+    for header in ("Content-Type", "Content-Language", "X-Robots-Tag"):
+        assert second[header] == first[header]
+
+    @pagecache.cache_public_page
+    def missing(request):
+        calls.append("missing")
+        return HttpResponse("nothing here", status=404)
+
+    for _ in range(3):
+        assert missing(rf.get("/no/such/path/")).status_code == 404
+    assert calls.count("missing") == 3  # rendered every time, never stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_while_the_cache_is_down_moves_the_epoch_with_it():
+    CacheEpoch.objects.get_or_create(pk=1)  # a transactional test before may have flushed it
+    fragments.forget_prefetched()
+    rendered = []
+    spec = fragments.data_spec("probe", [NETWORK], [1])
+    fragments.cached_data(spec, lambda: rendered.append(1) or "old")
+    assert fragments.cached_data(spec, lambda: "new") == "old"  # a hit
+    epoch = CacheEpoch.objects.get(pk=1).value
+
+    with override_settings(CACHES=UNREACHABLE):
+        # Rolled back: the epoch move goes with the change it stands for.
+        with transaction.atomic():
+            factories.UnitFactory(name="Rolled back")
+            transaction.set_rollback(True)
+        assert CacheEpoch.objects.get(pk=1).value == epoch
+        factories.UnitFactory(name="Kept")  # its NETWORK bump fails: the epoch moves
+    assert CacheEpoch.objects.get(pk=1).value > epoch
+
+    # The cache is back, still holding the old copy: it is not served.
+    fragments.forget_prefetched()
+    assert fragments.cached_data(spec, lambda: "new") == "new"
+
+
+def test_the_epoch_is_read_once_per_request(django_assert_num_queries, db):
+    fragments.forget_prefetched()
+    with django_assert_num_queries(1):
+        for n in range(5):
+            fragments.cached_data(fragments.data_spec("probe", [NETWORK], [n]), lambda: "x")
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        (["gunicorn", "ee_portal.wsgi", "--workers", "3"], {}, 3),
+        (["/venv/bin/gunicorn", "app", "-w", "2"], {}, 2),
+        (["gunicorn", "app", "--workers=4"], {}, 4),
+        (["gunicorn", "app"], {"WEB_CONCURRENCY": "5"}, 5),
+        (["manage.py", "runserver"], {"EE_WEB_PROCESSES": "2"}, 2),
+        (["manage.py", "runserver"], {}, 1),
+    ],
+)
+def test_web_processes_are_counted_from_gunicorns_options(argv, environ, expected):
+    assert web_processes(argv, environ) == expected
+
+
+def test_a_per_process_cache_is_refused_in_production(settings):
+    settings.DEBUG = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [e.id for e in check_shared_cache()] == ["ee_portal.E001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert check_shared_cache() == []
+    settings.DEBUG = True  # make demo: one process
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert check_shared_cache() == []
+
+
+def _load_wsgi(**env: str) -> subprocess.CompletedProcess:
+    environ = subprocess_env(
+        DJANGO_DEBUG="0",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="portal.example",
+        EE_CLAMD_URL="tcp://127.0.0.1:3310",
+        DATABASE_URL=f"sqlite:///{ROOT / 'var' / 'wsgi-check.sqlite3'}",
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "-c", "import ee_portal.wsgi"],
+        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_the_web_server_refuses_to_start_with_several_processes_and_no_redis():
+    refused = _load_wsgi(REDIS_URL="", WEB_CONCURRENCY="2")
+    assert refused.returncode != 0
+    assert "ee_portal.E002" in refused.stderr
+    assert "REDIS_URL" in refused.stderr
+    one_process = _load_wsgi(REDIS_URL="", WEB_CONCURRENCY="1")
+    assert one_process.returncode == 0, one_process.stderr
+
+
+def test_without_redis_production_caches_nothing_rather_than_per_process():
+    probe = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    environ = subprocess_env(
+        DJANGO_DEBUG="0",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="portal.example",
+        REDIS_URL="",
+        EE_CLAMD_URL="tcp://127.0.0.1:3310",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {probe}"],
+        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert out.stdout.strip() == "django.core.cache.backends.dummy.DummyCache"
