@@ -1,9 +1,13 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from network.models import User
 
 # Arbitrary constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK_ID = 0x4545_4155
@@ -11,7 +15,7 @@ _CHAIN_LOCK_ID = 0x4545_4155
 
 def audit_log(
     *,
-    actor: Any,
+    actor: "User | AnonymousUser | None",
     verb: str,
     obj: models.Model | None = None,
     details: dict[str, Any] | None = None,
@@ -21,7 +25,7 @@ def audit_log(
     Side effects: one INSERT; on PostgreSQL, a transaction-scoped advisory lock so that
     concurrent appends form one chain. Never put evidence content in ``details``.
     """
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if actor is not None and actor.is_authenticated else None
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
