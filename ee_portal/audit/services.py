@@ -1,13 +1,11 @@
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import AuditEvent
-
-if TYPE_CHECKING:
-    from network.models import User
 
 # Arbitrary constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK_ID = 0x4545_4155
@@ -15,7 +13,7 @@ _CHAIN_LOCK_ID = 0x4545_4155
 
 def audit_log(
     *,
-    actor: "User | AnonymousUser | None",
+    actor: AbstractBaseUser | AnonymousUser | None,
     verb: str,
     obj: models.Model | None = None,
     details: dict[str, Any] | None = None,
@@ -25,7 +23,7 @@ def audit_log(
     Side effects: one INSERT; on PostgreSQL, a transaction-scoped advisory lock so that
     concurrent appends form one chain. Never put evidence content in ``details``.
     """
-    user = actor if actor is not None and actor.is_authenticated else None
+    user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -33,7 +31,8 @@ def audit_log(
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         event = AuditEvent(
             created_at=timezone.now(),
-            actor=user,
+            # The user model (network.models.User); shared code does not import the apps.
+            actor=user,  # type: ignore[misc]
             actor_email=getattr(user, "email", "") or "",
             verb=verb,
             object_type=obj._meta.label_lower if obj is not None else "",
