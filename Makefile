@@ -17,7 +17,7 @@ help:
 	@echo "make demo   - install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   - install, lint, run the whole test suite"
 	@echo "make fuzz   - property tests exploring new examples (kept in .hypothesis/)"
-	@echo "make lint   - ruff check + format check"
+	@echo "make lint   - ruff check + format check + mypy"
 	@echo "make bench  - performance benchmarks (PostgreSQL, Redis, gunicorn); see docs/performance.md"
 
 # System packages first (stdlib only, before .venv exists): stops with an apt-get line.
@@ -46,6 +46,7 @@ demo: migrate
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .
@@ -66,4 +67,4 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache .hypothesis

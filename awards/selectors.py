@@ -8,13 +8,14 @@ membership lapses or is renewed, so the award follows the membership automatical
 
 import datetime as dt
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
 from ee_portal.audit.models import AuditEvent
 from network.enums import MembershipStatus
-from network.models import Membership, UnitRole
+from network.models import Membership, UnitRole, User
 from portfolios.enums import CLOSED_STATES, Cycle
 from portfolios.models import Portfolio
 from reviews.enums import ReportKind
@@ -148,7 +149,9 @@ def award_register_queryset(
     return qs
 
 
-def award_list_visible_to(*, user, today: dt.date | None = None) -> QuerySet[Award]:
+def award_list_visible_to(
+    *, user: User | AnonymousUser, today: dt.date | None = None
+) -> QuerySet[Award]:
     """Awards the user may see (admins: all; unit members: their units'), with live status and
     certificate joined (one query). Agrees with the reviews.view_award rule."""
     qs = award_annotate_live(

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import logging
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +24,7 @@ from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
 from ee_portal.lib.emails import send_templated_email
 from network.enums import UnitRoleKind
-from network.models import UnitRole
+from network.models import UnitRole, User
 from portfolios.enums import Cycle
 from portfolios.models import Portfolio
 from portfolios.services import portfolio_create
@@ -36,6 +36,9 @@ from . import rules  # noqa: F401 -- registers the award permissions
 from .enums import AwardStatus, CertificateStatus
 from .models import Award, Certificate, certificate_upload_to
 from .selectors import open_review_portfolios
+
+if TYPE_CHECKING:
+    import segno
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +92,7 @@ def verification_url(certificate: Certificate) -> str:
 
 
 @transaction.atomic
-def award_issue_for_decision(*, decision: Decision, actor) -> Award:
+def award_issue_for_decision(*, decision: Decision, actor: User) -> Award:
     """Create the Award and its Certificate row for an "awarded" decision (idempotent).
 
     Called through reviews' decision hook (award_on_decision_recorded) inside the decision's
@@ -133,7 +136,7 @@ def award_issue_for_decision(*, decision: Decision, actor) -> Award:
     return award
 
 
-def award_on_decision_recorded(*, decision: Decision, actor) -> Award | None:
+def award_on_decision_recorded(*, decision: Decision, actor: User) -> Award | None:
     """reviews' "decision recorded" hook (reviews/hooks.py), registered by AwardsConfig.ready().
 
     Runs inside decision_record's transaction: an "awarded" decision issues its award and
@@ -168,7 +171,7 @@ def _queue_render(certificate: Certificate) -> None:
     enqueue_on_commit(render_certificate, certificate_id=certificate.pk)
 
 
-def qr_code(payload: str):
+def qr_code(payload: str) -> "segno.QRCode":
     """The segno QR code drawn on certificates (tests decode and compare against it).
 
     A fixed mask: segno's automatic choice tries all eight in pure Python and was most of its
@@ -286,7 +289,7 @@ def certificate_render(*, certificate_id: int, notify: bool = True) -> Certifica
     return certificate
 
 
-def certificate_requeue(*, certificate: Certificate, actor) -> bool:
+def certificate_requeue(*, certificate: Certificate, actor: User) -> bool:
     """Queue the render again (admins, after a failure). Returns False when already ready."""
     if not actor.has_perm("awards.manage_award", certificate.award):
         raise PermissionDenied
@@ -301,7 +304,7 @@ def certificate_requeue(*, certificate: Certificate, actor) -> bool:
     return True
 
 
-def certificate_record_download(*, certificate: Certificate, actor) -> None:
+def certificate_record_download(*, certificate: Certificate, actor: User) -> None:
     audit_log(actor=actor, verb="certificate.downloaded", obj=certificate)
 
 
@@ -311,7 +314,7 @@ def certificate_record_download(*, certificate: Certificate, actor) -> None:
 
 
 def _change_status(
-    *, award: Award, actor, to: str, reason: str, allowed_from: tuple[str, ...], verb: str
+    *, award: Award, actor: User, to: str, reason: str, allowed_from: tuple[str, ...], verb: str
 ) -> Award:
     if not actor.has_perm("awards.manage_award", award):
         raise PermissionDenied
@@ -337,7 +340,7 @@ def _change_status(
     return award
 
 
-def award_suspend(*, award: Award, actor, reason: str) -> Award:
+def award_suspend(*, award: Award, actor: User, reason: str) -> Award:
     """Suspend a valid award (admins). Side effects: UPDATE, audit event, email to unit leads."""
     return _change_status(
         award=award,
@@ -349,7 +352,7 @@ def award_suspend(*, award: Award, actor, reason: str) -> Award:
     )
 
 
-def award_revoke(*, award: Award, actor, reason: str) -> Award:
+def award_revoke(*, award: Award, actor: User, reason: str) -> Award:
     """Revoke an award for good (admins). Side effects: UPDATE, audit event, email to leads."""
     return _change_status(
         award=award,
@@ -361,7 +364,7 @@ def award_revoke(*, award: Award, actor, reason: str) -> Award:
     )
 
 
-def award_reinstate(*, award: Award, actor, note: str = "") -> Award:
+def award_reinstate(*, award: Award, actor: User, note: str = "") -> Award:
     """Lift an admin suspension (a revocation is final). Side effects as for award_suspend."""
     return _change_status(
         award=award,
@@ -378,7 +381,7 @@ def award_reinstate(*, award: Award, actor, note: str = "") -> Award:
 # ---------------------------------------------------------------------------------------------
 
 
-def award_open_review(*, award: Award, actor, cycle: str) -> Portfolio:
+def award_open_review(*, award: Award, actor: User, cycle: str) -> Portfolio:
     """Open the unit's interim-review or renewal portfolio, starting from the awarded one.
 
     Idempotent: an open portfolio of that cycle is returned as it is. A renewal uses the newest
@@ -528,7 +531,7 @@ def award_send_reminders(*, today: dt.date | None = None) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def feedback_report_request(*, portfolio: Portfolio, actor) -> Report:
+def feedback_report_request(*, portfolio: Portfolio, actor: User) -> Report:
     """Queue the feedback report PDF for a portfolio (admins). Re-renders an existing one.
 
     Side effects: get-or-create Report(kind=feedback), status "rendering", audit event, and on
@@ -568,7 +571,8 @@ def feedback_context(report: Report) -> dict[str, Any]:
         standard = score.criterion.standard
         if not standards or standards[-1]["standard"].pk != standard.pk:
             standards.append({"standard": standard, "scores": []})
-        score.rating_label = labels.get(score.rating, score.rating)
+        # A template-only attribute on the fetched row (not a model field).
+        score.rating_label = labels.get(score.rating, score.rating)  # type: ignore[attr-defined]
         standards[-1]["scores"].append(score)
     return {
         "report": report,
@@ -622,7 +626,7 @@ def feedback_report_render(*, report_id: int) -> Report | None:
     return report
 
 
-def feedback_report_release(*, report: Report, actor) -> Report:
+def feedback_report_release(*, report: Report, actor: User) -> Report:
     """Let the unit download a ready feedback report (admins). Side effects: UPDATE, audit."""
     if not getattr(actor, "is_ccqi_admin", False):
         raise PermissionDenied

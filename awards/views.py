@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -154,7 +155,7 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     award = _award_or_404(request, pk, "awards.download_certificate")
     certificate = getattr(award, "certificate", None)
     if certificate is None or certificate.status != CertificateStatus.READY or not certificate.pdf:
@@ -291,7 +292,7 @@ def feedback_release_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def feedback_download(request: HttpRequest, pk: int) -> HttpResponse:
+def feedback_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     award = _award_or_404(request, pk)
     report = feedback_report_for(portfolio_id=award.portfolio_id)
     if (

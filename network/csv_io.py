@@ -10,6 +10,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import TextChoices
 
@@ -212,7 +213,7 @@ def _parse_row(
     for column, limit in _MAX_LENGTHS.items():
         if len(values.get(column, "")) > limit:
             error(column, f"Too long: at most {limit} characters.")
-    chosen = {"organisation_kind": OrganisationKind.PROVIDER}
+    chosen: dict[str, Any] = {"organisation_kind": OrganisationKind.PROVIDER}
     for column, choices in _CHOICE_COLUMNS.items():
         if values.get(column):
             chosen[column] = _choice(values[column], choices)
@@ -239,9 +240,10 @@ def _parse_row(
         setting_type=chosen["setting_type"],
         region=chosen["region"],
         show_on_register=flag not in _NO,
-        programme_code=programme,
-        start_date=start,
-        end_date=end,
+        # Required columns: no errors found means none of these is None.
+        programme_code=programme,  # type: ignore[arg-type]
+        start_date=start,  # type: ignore[arg-type]
+        end_date=end,  # type: ignore[arg-type]
         status=chosen["status"],
         status_reason=values.get("status_reason", ""),
         fee_reference=values.get("fee_reference", ""),

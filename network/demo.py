@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
@@ -31,7 +32,7 @@ class DemoNetwork:
     units: dict[str, Unit] = field(default_factory=dict)
     organisations: dict[str, Organisation] = field(default_factory=dict)
     # Filled by later steps of seed_demo (portfolios, reviews, awards), keyed by unit key.
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
     # Lines seed_demo prints at the end (e.g. the verification URL of the demo award).
     notes: list[str] = field(default_factory=list)
 

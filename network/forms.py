@@ -105,7 +105,7 @@ class MembershipStatusForm(forms.Form):
     def clean(self):
         data = super().clean()
         if (
-            data.get("status") in (MembershipStatus.LAPSED, MembershipStatus.SUSPENDED)
+            data.get("status") in (MembershipStatus.LAPSED, MembershipStatus.SUSPENDED)  # type: ignore[operator]
             and not (data.get("reason") or "").strip()
         ):
             self.add_error("reason", "Please give a reason.")

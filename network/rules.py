@@ -1,19 +1,31 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias
+
 import rules
 
 from .enums import UnitRoleKind
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import Invitation, Unit, UnitRole, User
+
+    # Predicates are also asked about signed-out visitors (the permission backend runs them).
+    AnyUser: TypeAlias = User | AnonymousUser
+
 
 @rules.predicate
-def is_ccqi_admin(user) -> bool:
+def is_ccqi_admin(user: AnyUser) -> bool:
     return bool(getattr(user, "is_ccqi_admin", False))
 
 
 @rules.predicate
-def is_assessor(user) -> bool:
+def is_assessor(user: AnyUser) -> bool:
     return bool(getattr(user, "is_assessor", False))
 
 
-def user_unit_roles(user) -> dict[int, tuple[str, str]]:
+def user_unit_roles(user: AnyUser) -> dict[int, tuple[str, str]]:
     """{unit id: (role, unit name)} for every unit the user has a role in, ordered by unit name.
 
     Issue 12: read from the database once per user object, so once per request (one indexed
@@ -23,7 +35,7 @@ def user_unit_roles(user) -> dict[int, tuple[str, str]]:
     """
     if not user.is_authenticated:
         return {}
-    roles = getattr(user, "_network_unit_roles", None)
+    roles: dict[int, tuple[str, str]] | None = getattr(user, "_network_unit_roles", None)
     if roles is None:
         rows = user.unit_roles.order_by("unit__name", "unit_id").values_list(
             "unit_id", "role", "unit__name"
@@ -33,7 +45,7 @@ def user_unit_roles(user) -> dict[int, tuple[str, str]]:
     return roles
 
 
-def _role_in(user, unit_id: int | None) -> str | None:
+def _role_in(user: AnyUser, unit_id: int | None) -> str | None:
     """The user's role in the unit (from user_unit_roles' per-request cache)."""
     if unit_id is None:
         return None
@@ -41,30 +53,30 @@ def _role_in(user, unit_id: int | None) -> str | None:
     return entry[0] if entry else None
 
 
-def forget_roles(user) -> None:
+def forget_roles(user: AnyUser) -> None:
     """Drop the cached roles after a role of this user changed in the same request."""
     if hasattr(user, "_network_unit_roles"):
         del user._network_unit_roles
 
 
 @rules.predicate
-def is_unit_member(user, unit) -> bool:
+def is_unit_member(user: AnyUser, unit: Unit | None) -> bool:
     return unit is not None and _role_in(user, unit.pk) is not None
 
 
 @rules.predicate
-def is_unit_lead(user, unit) -> bool:
+def is_unit_lead(user: AnyUser, unit: Unit | None) -> bool:
     return unit is not None and _role_in(user, unit.pk) == UnitRoleKind.LEAD
 
 
 @rules.predicate
-def leads_unit_of(user, obj) -> bool:
+def leads_unit_of(user: AnyUser, obj: Invitation | UnitRole | None) -> bool:
     """Lead of the unit an invitation or unit role belongs to."""
     return obj is not None and _role_in(user, obj.unit_id) == UnitRoleKind.LEAD
 
 
 @rules.predicate
-def is_for_contributor(user, obj) -> bool:
+def is_for_contributor(user: AnyUser, obj: Invitation | UnitRole | None) -> bool:
     """The invitation or unit role is a contributor one (leads manage only those)."""
     return obj is not None and obj.role == UnitRoleKind.CONTRIBUTOR
 

@@ -1,6 +1,7 @@
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -20,7 +21,7 @@ def membership_is_active(*, unit: Unit, programme_code: str, on: dt.date) -> boo
     ).exists()
 
 
-def unit_list_for_user(*, user) -> QuerySet[Unit]:
+def unit_list_for_user(*, user: User) -> QuerySet[Unit]:
     """Units the user belongs to (admins: all), with the organisation (one query)."""
     qs = Unit.objects.select_related("organisation")
     if user.is_ccqi_admin:
@@ -94,7 +95,7 @@ def member_list(*, filters: MemberFilters, today: dt.date | None = None) -> Quer
 
 @dataclass(frozen=True)
 class Dashboard:
-    by_programme: list[dict]
+    by_programme: list[dict[str, Any]]
     ending_soon: list[Membership]
     pending_invitations: list[Invitation]
 
@@ -110,7 +111,7 @@ def dashboard_data(*, today: dt.date | None = None, ending_days: int = 90) -> Da
         .annotate(n=Count("pk"))
         .order_by("programme__name", "status")
     )
-    table: dict[str, dict] = {}
+    table: dict[str, dict[str, Any]] = {}
     for row in counts:
         entry = table.setdefault(
             row["programme__code"],

@@ -414,7 +414,7 @@ def invitation_accept(
             Invitation.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
         )
         state = invitation_state(invitation)
-        if state != "ok":
+        if state != "ok" or invitation is None:  # "ok" implies an invitation: for mypy
             raise InvitationUnusable(state)
         account = User.objects.filter(email__iexact=invitation.email).first()
         if account is None:

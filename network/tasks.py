@@ -46,8 +46,9 @@ def send_invitation(*, invitation_id: int) -> None:
 @shared_task(name="network.send_role_added", time_limit=60, ignore_result=True)
 def send_role_added(*, role_id: int, actor_id: int | None = None) -> None:
     """Tell a person with an account that they now have a role in a unit ("role-added")."""
-    unit_role = UnitRole.objects.select_related("user", "unit__organisation").filter(pk=role_id)
-    unit_role = unit_role.first()
+    unit_role = (
+        UnitRole.objects.select_related("user", "unit__organisation").filter(pk=role_id).first()
+    )
     if unit_role is None:
         logger.info("Unit role %s is gone; role-added email not sent.", role_id)
         return

@@ -76,7 +76,8 @@ def register() -> None:
     }
     for label, portfolio_of in owners.items():
         fragments.watch(
-            label, lambda instance, f=portfolio_of: portfolio_change_scopes(f(instance))
+            label,
+            lambda instance, f=portfolio_of: portfolio_change_scopes(f(instance)),  # type: ignore[misc]
         )
     fragments.watch("network.Unit", _unit_portfolios)
     fragments.watch("network.Organisation", _unit_portfolios)

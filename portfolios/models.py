@@ -1,4 +1,5 @@
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -6,6 +7,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from ee_portal.lib.db import TimeStampedModel
+
+if TYPE_CHECKING:
+    from standards.models import Criterion
 
 from .enums import (
     CLOSED_STATES,
@@ -45,6 +49,9 @@ class Portfolio(TimeStampedModel):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Per-request cache of portfolios.rules.reopened_criterion_ids (declared for mypy only).
+    _ee_reopened_ids: set[int]
 
     class Meta:
         ordering = ["-created_at"]
@@ -118,7 +125,7 @@ class Evidence(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     file_purged_at = models.DateTimeField(null=True, blank=True)
-    criteria = models.ManyToManyField(
+    criteria: "models.ManyToManyField[Criterion, EvidenceLink]" = models.ManyToManyField(
         "standards.Criterion", through="EvidenceLink", related_name="evidence", blank=True
     )
 

@@ -1,9 +1,19 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import rules
 
 from network.enums import UnitRoleKind
 from network.rules import _role_in, is_ccqi_admin
 
 from .enums import EDITABLE_STATES, PortfolioState
+
+if TYPE_CHECKING:
+    from network.rules import AnyUser
+
+    from .models import CriterionResponse, Evidence, Portfolio
 
 # Mirrors reviews.enums.ACTIVE_ASSIGNMENT_STATES (reviews imports portfolios, not the other
 # way round); tests/portfolios/test_rules.py asserts the two agree.
@@ -15,11 +25,11 @@ SUBMITTABLE_STATES = frozenset(
 )
 
 
-def _role(user, portfolio) -> str | None:
+def _role(user: AnyUser, portfolio: Portfolio | None) -> str | None:
     return None if portfolio is None else _role_in(user, portfolio.unit_id)
 
 
-def response_is_open(response) -> bool:
+def response_is_open(response: CriterionResponse) -> bool:
     """May this criterion's narrative (and links to it) change in the portfolio's state?"""
     state = response.portfolio.state
     if state in FULLY_EDITABLE_STATES:
@@ -27,7 +37,9 @@ def response_is_open(response) -> bool:
     return state == PortfolioState.MORE_EVIDENCE and response.reopened
 
 
-def evidence_is_open(portfolio, *, linked_ids, reopened_ids) -> bool:
+def evidence_is_open(
+    portfolio: Portfolio, *, linked_ids: Iterable[int], reopened_ids: Iterable[int]
+) -> bool:
     """May an evidence item change? In MORE_EVIDENCE only if it supports no locked criterion."""
     if portfolio.state in FULLY_EDITABLE_STATES:
         return True
@@ -36,8 +48,8 @@ def evidence_is_open(portfolio, *, linked_ids, reopened_ids) -> bool:
     return set(linked_ids) <= set(reopened_ids)
 
 
-def reopened_criterion_ids(portfolio) -> set[int]:
-    cached = getattr(portfolio, "_ee_reopened_ids", None)
+def reopened_criterion_ids(portfolio: Portfolio) -> set[int]:
+    cached: set[int] | None = getattr(portfolio, "_ee_reopened_ids", None)
     if cached is None:
         cached = set(
             portfolio.responses.filter(reopened=True).values_list("criterion_id", flat=True)
@@ -46,7 +58,7 @@ def reopened_criterion_ids(portfolio) -> set[int]:
     return cached
 
 
-def lock_message(portfolio) -> str:
+def lock_message(portfolio: Portfolio) -> str:
     if portfolio.state == PortfolioState.MORE_EVIDENCE:
         return (
             "Only the criteria the assessor reopened can change now; the rest of the "
@@ -59,17 +71,17 @@ def lock_message(portfolio) -> str:
 
 
 @rules.predicate
-def is_portfolio_member(user, portfolio) -> bool:
+def is_portfolio_member(user: AnyUser, portfolio: Portfolio | None) -> bool:
     return _role(user, portfolio) is not None
 
 
 @rules.predicate
-def is_portfolio_lead(user, portfolio) -> bool:
+def is_portfolio_lead(user: AnyUser, portfolio: Portfolio | None) -> bool:
     return _role(user, portfolio) == UnitRoleKind.LEAD
 
 
 @rules.predicate
-def is_cleared_assessor(user, portfolio) -> bool:
+def is_cleared_assessor(user: AnyUser, portfolio: Portfolio | None) -> bool:
     """Assigned to this portfolio and has declared no conflict."""
     if portfolio is None or not user.is_authenticated or not user.is_assessor:
         return False
@@ -77,37 +89,37 @@ def is_cleared_assessor(user, portfolio) -> bool:
 
 
 @rules.predicate
-def is_editable(user, portfolio) -> bool:
+def is_editable(user: AnyUser, portfolio: Portfolio | None) -> bool:
     return portfolio is not None and portfolio.state in EDITABLE_STATES
 
 
 @rules.predicate
-def is_draft(user, portfolio) -> bool:
+def is_draft(user: AnyUser, portfolio: Portfolio | None) -> bool:
     return portfolio is not None and portfolio.state == PortfolioState.DRAFT
 
 
 @rules.predicate
-def is_submittable(user, portfolio) -> bool:
+def is_submittable(user: AnyUser, portfolio: Portfolio | None) -> bool:
     return portfolio is not None and portfolio.state in SUBMITTABLE_STATES
 
 
 @rules.predicate
-def is_response_member(user, response) -> bool:
+def is_response_member(user: AnyUser, response: CriterionResponse | None) -> bool:
     return response is not None and _role(user, response.portfolio) is not None
 
 
 @rules.predicate
-def is_response_open(user, response) -> bool:
+def is_response_open(user: AnyUser, response: CriterionResponse | None) -> bool:
     return response is not None and response_is_open(response)
 
 
 @rules.predicate
-def is_evidence_lead(user, evidence) -> bool:
+def is_evidence_lead(user: AnyUser, evidence: Evidence | None) -> bool:
     return evidence is not None and _role(user, evidence.portfolio) == UnitRoleKind.LEAD
 
 
 @rules.predicate
-def is_evidence_uploader(user, evidence) -> bool:
+def is_evidence_uploader(user: AnyUser, evidence: Evidence | None) -> bool:
     return (
         evidence is not None
         and evidence.uploaded_by_id == user.pk
@@ -116,7 +128,7 @@ def is_evidence_uploader(user, evidence) -> bool:
 
 
 @rules.predicate
-def is_evidence_open(user, evidence) -> bool:
+def is_evidence_open(user: AnyUser, evidence: Evidence | None) -> bool:
     if evidence is None:
         return False
     portfolio = evidence.portfolio
@@ -131,12 +143,12 @@ def is_evidence_open(user, evidence) -> bool:
 
 
 @rules.predicate
-def is_evidence_portfolio_editable(user, evidence) -> bool:
+def is_evidence_portfolio_editable(user: AnyUser, evidence: Evidence | None) -> bool:
     return evidence is not None and evidence.portfolio.state in EDITABLE_STATES
 
 
 @rules.predicate
-def can_view_evidence(user, obj) -> bool:
+def can_view_evidence(user: AnyUser, obj: Evidence | Portfolio | None) -> bool:
     """Accepts an Evidence or a Portfolio."""
     portfolio = getattr(obj, "portfolio", obj)
     return portfolio is not None and can_view(user, portfolio)

@@ -5,12 +5,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
 from network.enums import UnitRoleKind
-from network.models import Unit
+from network.models import Unit, User
 from standards.models import Criterion, Standard
 
 from .enums import Cycle, PortfolioState
@@ -18,7 +19,7 @@ from .models import CriterionResponse, Evidence, EvidenceLink, Portfolio, Portfo
 from .rules import CLEARED_ASSIGNMENT_STATES, FULLY_EDITABLE_STATES, can_view
 
 
-def portfolio_list_visible_to(*, user) -> QuerySet[Portfolio]:
+def portfolio_list_visible_to(*, user: User | AnonymousUser) -> QuerySet[Portfolio]:
     """Portfolios the user may see; agrees with the portfolios.view_portfolio rule.
 
     One query, with unit, organisation and framework joined.
@@ -34,7 +35,7 @@ def portfolio_list_visible_to(*, user) -> QuerySet[Portfolio]:
     return qs.filter(visible).distinct()
 
 
-def portfolio_get_for_page(*, user, pk: int) -> Portfolio:
+def portfolio_get_for_page(*, user: User | AnonymousUser, pk: int) -> Portfolio:
     """portfolio_get_for_user with only the unit joined, for pages whose body is cached (the
     body holds the rest). Read from the database on every request: the row decides who may
     see the page (issue 12)."""
@@ -44,7 +45,7 @@ def portfolio_get_for_page(*, user, pk: int) -> Portfolio:
     return portfolio
 
 
-def portfolio_get_for_user(*, user, pk: int) -> Portfolio:
+def portfolio_get_for_user(*, user: User | AnonymousUser, pk: int) -> Portfolio:
     """The portfolio, or Http404 when it does not exist or the user may not see it."""
     portfolio = (
         Portfolio.objects.select_related("unit__organisation", "framework").filter(pk=pk).first()
@@ -54,7 +55,7 @@ def portfolio_get_for_user(*, user, pk: int) -> Portfolio:
     return portfolio
 
 
-def evidence_get_for_user(*, user, pk: int) -> Evidence:
+def evidence_get_for_user(*, user: User | AnonymousUser, pk: int) -> Evidence:
     evidence = (
         Evidence.objects.select_related("portfolio__unit", "portfolio__framework", "uploaded_by")
         .filter(pk=pk)
@@ -292,7 +293,7 @@ def narrative_diff(old: str, new: str) -> list[tuple[str, str]]:
     return segments
 
 
-def _code_key(code: str) -> tuple:
+def _code_key(code: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\-]", code))
 
 
@@ -310,7 +311,7 @@ def revision_diff(
     old_c = (old.snapshot or {}).get("criteria", {})
     new_c = (new.snapshot or {}).get("criteria", {})
 
-    def key(e: list[Any]) -> tuple:
+    def key(e: list[Any]) -> tuple[Any, ...]:
         return (e[2] or e[1],) if across_cycles else (e[0], e[2])
 
     changes: list[CriterionChange] = []
@@ -336,7 +337,7 @@ def revision_diff(
     return changes
 
 
-def units_ready_to_start(*, user) -> QuerySet[Unit]:
+def units_ready_to_start(*, user: User | AnonymousUser) -> QuerySet[Unit]:
     """Units the user leads that have no initial-award portfolio open or awarded (lazy; one
     query when evaluated). Interim reviews and renewals are opened by CCQI admins."""
     if not user.is_authenticated:

@@ -2,17 +2,20 @@
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
-from standards.models import Criterion
+from network.models import Unit, User
+from standards.models import Criterion, Framework
 
 from .cache import touch_portfolio
 from .enums import (
@@ -56,7 +59,7 @@ class NarrativeConflictError(Exception):
 
 
 def portfolio_transition(
-    *, portfolio: Portfolio, to_state: str, actor, note: str = ""
+    *, portfolio: Portfolio, to_state: str, actor: User, note: str = ""
 ) -> PortfolioEvent:
     """Move a portfolio to ``to_state`` and record it. The one place a state changes.
 
@@ -98,7 +101,7 @@ def portfolio_transition(
 
 
 def portfolio_create(
-    *, unit, framework, cycle: str, actor, previous: Portfolio | None = None
+    *, unit: Unit, framework: Framework, cycle: str, actor: User, previous: Portfolio | None = None
 ) -> Portfolio:
     """Start a portfolio: one CriterionResponse per criterion of the framework.
 
@@ -161,7 +164,7 @@ def portfolio_create(
 
 
 def _carry_over_evidence(
-    *, previous: Portfolio, portfolio: Portfolio, criteria, actor
+    *, previous: Portfolio, portfolio: Portfolio, criteria: Iterable[Criterion], actor: User
 ) -> list[str]:
     by_code = {c.code: c for c in criteria}
     saved: list[str] = []
@@ -201,7 +204,7 @@ def _carry_over_evidence(
 # --- narratives ---------------------------------------------------------------------------
 
 
-def _require(actor, perm: str, obj, message: str) -> None:
+def _require(actor: User, perm: str, obj: models.Model | None, message: str) -> None:
     if not actor.has_perm(perm, obj):
         raise PermissionDenied(message)
 
@@ -209,7 +212,7 @@ def _require(actor, perm: str, obj, message: str) -> None:
 def response_save(
     *,
     response: CriterionResponse,
-    actor,
+    actor: User,
     base_version: int,
     narrative: str | None = None,
     self_rating: str | None = None,
@@ -225,7 +228,7 @@ def response_save(
     if not response_is_open(response):
         raise PermissionDenied(lock_message(portfolio))
     _require(actor, "portfolios.edit_response", response, "You cannot edit this narrative.")
-    changes: dict = {}
+    changes: dict[str, Any] = {}
     if narrative is not None:
         if len(narrative) > NARRATIVE_MAX_CHARS:
             raise ValidationError(
@@ -286,8 +289,8 @@ def _validate_declarations(
 def evidence_upload(
     *,
     portfolio: Portfolio,
-    actor,
-    upload,
+    actor: User,
+    upload: UploadedFile,
     title: str = "",
     description: str = "",
     evidence_type: str = EvidenceType.DOCUMENT,
@@ -374,7 +377,7 @@ def evidence_upload(
 def evidence_create_text(
     *,
     portfolio: Portfolio,
-    actor,
+    actor: User,
     title: str,
     text: str,
     description: str = "",
@@ -421,7 +424,7 @@ def evidence_create_text(
     return evidence
 
 
-def _require_change(actor, evidence: Evidence) -> None:
+def _require_change(actor: User, evidence: Evidence) -> None:
     _require(
         actor, "portfolios.view_portfolio", evidence.portfolio, "You cannot see this portfolio."
     )
@@ -436,7 +439,7 @@ def _require_change(actor, evidence: Evidence) -> None:
 def evidence_update(
     *,
     evidence: Evidence,
-    actor,
+    actor: User,
     title: str,
     description: str,
     evidence_type: str,
@@ -472,7 +475,7 @@ def evidence_update(
     return evidence
 
 
-def evidence_delete(*, evidence: Evidence, actor) -> None:
+def evidence_delete(*, evidence: Evidence, actor: User) -> None:
     """Delete an item, its links and its stored file (the file once the row is gone)."""
     _require_change(actor, evidence)
     name = evidence.file.name if evidence.file else ""
@@ -483,7 +486,7 @@ def evidence_delete(*, evidence: Evidence, actor) -> None:
             transaction.on_commit(lambda: default_storage.delete(name))
 
 
-def _require_link_change(actor, evidence: Evidence, criterion: Criterion, verb: str) -> None:
+def _require_link_change(actor: User, evidence: Evidence, criterion: Criterion, verb: str) -> None:
     _require(
         actor, "portfolios.view_portfolio", evidence.portfolio, "You cannot see this portfolio."
     )
@@ -496,7 +499,7 @@ def _require_link_change(actor, evidence: Evidence, criterion: Criterion, verb: 
     )
 
 
-def evidence_link(*, evidence: Evidence, criterion: Criterion, actor) -> EvidenceLink:
+def evidence_link(*, evidence: Evidence, criterion: Criterion, actor: User) -> EvidenceLink:
     """Link an item to a criterion (idempotent). In MORE_EVIDENCE only to reopened criteria."""
     _require_link_change(actor, evidence, criterion, "link")
     if criterion.standard.framework_id != evidence.portfolio.framework_id:
@@ -511,7 +514,7 @@ def evidence_link(*, evidence: Evidence, criterion: Criterion, actor) -> Evidenc
     return link
 
 
-def evidence_unlink(*, evidence: Evidence, criterion: Criterion, actor) -> None:
+def evidence_unlink(*, evidence: Evidence, criterion: Criterion, actor: User) -> None:
     """Remove the link between an item and a criterion (a no-op if there is none)."""
     _require_link_change(actor, evidence, criterion, "unlink")
     deleted, _ = EvidenceLink.objects.filter(evidence=evidence, criterion=criterion).delete()
@@ -521,7 +524,7 @@ def evidence_unlink(*, evidence: Evidence, criterion: Criterion, actor) -> None:
         )
 
 
-def evidence_set_links(*, evidence: Evidence, criterion_ids: Iterable[int], actor) -> None:
+def evidence_set_links(*, evidence: Evidence, criterion_ids: Iterable[int], actor: User) -> None:
     """Make the item's links exactly ``criterion_ids`` (through evidence_link/unlink, so every
     change is checked and audited). Unchanged links are left alone."""
     wanted = {int(i) for i in criterion_ids}
@@ -548,7 +551,7 @@ class NotReadyError(ValidationError):
     """The readiness checklist is not empty."""
 
 
-def _snapshot(*, portfolio: Portfolio, actor) -> PortfolioRevision:
+def _snapshot(*, portfolio: Portfolio, actor: User) -> PortfolioRevision:
     last = portfolio.revisions.order_by("-number").values_list("number", flat=True).first() or 0
     return PortfolioRevision.objects.create(
         portfolio=portfolio,
@@ -558,7 +561,9 @@ def _snapshot(*, portfolio: Portfolio, actor) -> PortfolioRevision:
     )
 
 
-def _submit(*, portfolio: Portfolio, actor, sources: set[str], to_state: str) -> PortfolioRevision:
+def _submit(
+    *, portfolio: Portfolio, actor: User, sources: set[str], to_state: str
+) -> PortfolioRevision:
     from .tasks import portfolio_notify_submitted  # noqa: PLC0415 -- tasks sit above services
 
     if not actor.has_perm("portfolios.view_portfolio", portfolio):
@@ -590,7 +595,7 @@ def _submit(*, portfolio: Portfolio, actor, sources: set[str], to_state: str) ->
     return revision
 
 
-def portfolio_submit(*, portfolio: Portfolio, actor) -> PortfolioRevision:
+def portfolio_submit(*, portfolio: Portfolio, actor: User) -> PortfolioRevision:
     """Submit a draft (draft -> submitted). Only the unit lead, only with nothing missing.
 
     Side effects: row lock; state change + PortfolioEvent + audit (portfolio_transition);
@@ -605,7 +610,7 @@ def portfolio_submit(*, portfolio: Portfolio, actor) -> PortfolioRevision:
     )
 
 
-def portfolio_resubmit(*, portfolio: Portfolio, actor) -> PortfolioRevision:
+def portfolio_resubmit(*, portfolio: Portfolio, actor: User) -> PortfolioRevision:
     """Resubmit after more evidence was requested or the award was deferred.
 
     Readiness in MORE_EVIDENCE covers only the reopened criteria. Same side effects as
@@ -619,10 +624,10 @@ def portfolio_resubmit(*, portfolio: Portfolio, actor) -> PortfolioRevision:
     )
 
 
-def evidence_download_audit(*, evidence: Evidence, actor, inline: bool) -> None:
+def evidence_download_audit(*, evidence: Evidence, actor: User, inline: bool) -> None:
     """One audit event per download (no content)."""
     audit_log(actor=actor, verb="evidence.download", obj=evidence, details={"inline": inline})
 
 
-def portfolio_export_audit(*, portfolio: Portfolio, actor) -> None:
+def portfolio_export_audit(*, portfolio: Portfolio, actor: User) -> None:
     audit_log(actor=actor, verb="portfolio.export_zip", obj=portfolio)

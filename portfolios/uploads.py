@@ -591,7 +591,8 @@ class HashingTemporaryFileUploadHandler(TemporaryFileUploadHandler):
 
     def file_complete(self, file_size: int):
         uploaded = super().file_complete(file_size)
-        uploaded.ee_sha256 = self._digest.hexdigest()
+        # The digest rides on the file object to prepare_upload (not an UploadedFile attribute).
+        uploaded.ee_sha256 = self._digest.hexdigest()  # type: ignore[union-attr]
         return uploaded
 
 
@@ -613,7 +614,7 @@ class HashingMemoryFileUploadHandler(MemoryFileUploadHandler):
     def file_complete(self, file_size: int):
         uploaded = super().file_complete(file_size)
         if uploaded is not None:
-            uploaded.ee_sha256 = self._digest.hexdigest()
+            uploaded.ee_sha256 = self._digest.hexdigest()  # type: ignore[attr-defined]
         return uploaded
 
 

@@ -22,6 +22,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
@@ -134,7 +135,7 @@ def portfolio_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def portfolio_start(request: HttpRequest) -> HttpResponse:
     """A unit lead starts their unit's first (initial award) portfolio."""
-    unit = units_ready_to_start(user=request.user).filter(pk=request.POST.get("unit")).first()
+    unit = units_ready_to_start(user=request.user).filter(pk=request.POST.get("unit")).first()  # type: ignore[misc]
     if unit is None:
         raise Http404
     framework = Framework.objects.current()
@@ -440,7 +441,7 @@ def _evidence_upload(  # noqa: PLR0911, PLR0912 -- JSON and HTML answers per fil
         messages.error(
             request,
             "Please check the details of the upload: "
-            + " ".join(m for errs in form.errors.values() for m in errs),
+            + " ".join(m for errs in form.errors.values() for m in errs),  # type: ignore[misc]
         )
         return redirect("portfolios:evidence_library", pk=portfolio.pk)
     if not files and not results:
@@ -642,7 +643,7 @@ def _disposition(kind: str, name: str) -> str:
 @login_required
 @xframe_options_sameorigin
 @csp_replace({"frame-ancestors": [SELF]})
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     evidence = evidence_get_for_user(user=request.user, pk=pk)
     if not request.user.has_perm("portfolios.download_evidence", evidence):
         raise Http404
@@ -654,14 +655,14 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     disposition = _disposition("inline" if inline else "attachment", name)
     storage = default_storage
     if _is_s3(storage):
-        url = storage.url(
+        url = storage.url(  # type: ignore[call-arg]  # S3Storage.url takes parameters
             evidence.file.name,
             parameters={
                 "ResponseContentDisposition": disposition,
                 "ResponseContentType": evidence.content_type or "application/octet-stream",
             },
         )
-        response = HttpResponseRedirect(url)
+        response: HttpResponseBase = HttpResponseRedirect(url)
     else:
         response = FileResponse(
             storage.open(evidence.file.name, "rb"),
@@ -717,7 +718,7 @@ def _stream_file(name: str) -> Iterator[bytes]:
 
 @require_safe
 @login_required
-def portfolio_export_zip(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_export_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     portfolio = portfolio_get_for_user(user=request.user, pk=pk)
     standards = portfolio_builder(portfolio=portfolio)
     items = list(evidence_library(portfolio=portfolio))

@@ -22,4 +22,7 @@ def register() -> None:
         "reviews.Decision": lambda instance: instance.portfolio_id,
     }
     for label, portfolio_of in owners.items():
-        fragments.watch(label, lambda instance, f=portfolio_of: review_change_scopes(f(instance)))
+        fragments.watch(
+            label,
+            lambda instance, f=portfolio_of: review_change_scopes(f(instance)),  # type: ignore[misc]
+        )

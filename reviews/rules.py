@@ -1,5 +1,9 @@
 """Object permissions for reviews. State guards live in reviews/workflow.py, not here."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import rules
 
 from network.rules import is_ccqi_admin
@@ -7,9 +11,15 @@ from portfolios.rules import is_cleared_assessor, is_portfolio_member
 
 from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState
 
+if TYPE_CHECKING:
+    from network.rules import AnyUser
+    from portfolios.models import Portfolio
+
+    from .models import Assignment, Report
+
 
 @rules.predicate
-def is_own_assignment(user, assignment) -> bool:
+def is_own_assignment(user: AnyUser, assignment: Assignment | None) -> bool:
     return (
         assignment is not None
         and user.is_authenticated
@@ -19,18 +29,22 @@ def is_own_assignment(user, assignment) -> bool:
 
 
 @rules.predicate
-def is_cleared_on_assignment(user, assignment) -> bool:
+def is_cleared_on_assignment(user: AnyUser, assignment: Assignment | None) -> bool:
     """The assignment is the user's own and they have declared no conflict."""
-    return is_own_assignment(user, assignment) and assignment.state in ACTIVE_ASSIGNMENT_STATES
+    return (
+        assignment is not None
+        and is_own_assignment(user, assignment)
+        and assignment.state in ACTIVE_ASSIGNMENT_STATES
+    )
 
 
 @rules.predicate
-def is_scoring(user, assignment) -> bool:
+def is_scoring(user: AnyUser, assignment: Assignment | None) -> bool:
     return assignment is not None and assignment.state == AssignmentState.SCORING
 
 
 @rules.predicate
-def is_lead_assessor(user, portfolio) -> bool:
+def is_lead_assessor(user: AnyUser, portfolio: Portfolio | None) -> bool:
     """The cleared lead assessor of this portfolio."""
     if portfolio is None or not user.is_authenticated or not user.is_assessor:
         return False
@@ -40,12 +54,12 @@ def is_lead_assessor(user, portfolio) -> bool:
 
 
 @rules.predicate
-def is_released(user, report) -> bool:
+def is_released(user: AnyUser, report: Report | None) -> bool:
     return report is not None and report.released_at is not None
 
 
 @rules.predicate
-def can_see_report_portfolio(user, report) -> bool:
+def can_see_report_portfolio(user: AnyUser, report: Report | None) -> bool:
     return report is not None and (
         is_cleared_assessor(user, report.portfolio)
         or (is_released(user, report) and is_portfolio_member(user, report.portfolio))
@@ -53,12 +67,12 @@ def can_see_report_portfolio(user, report) -> bool:
 
 
 @rules.predicate
-def is_cleared_on_report_portfolio(user, report) -> bool:
+def is_cleared_on_report_portfolio(user: AnyUser, report: Report | None) -> bool:
     return report is not None and is_cleared_assessor(user, report.portfolio)
 
 
 @rules.predicate
-def is_lead_on_report_portfolio(user, report) -> bool:
+def is_lead_on_report_portfolio(user: AnyUser, report: Report | None) -> bool:
     return report is not None and is_lead_assessor(user, report.portfolio)
 
 

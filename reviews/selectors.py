@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, Min, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from network.models import AssessorProfile, UnitRole
+from network.models import AssessorProfile, Unit, UnitRole, User
 from portfolios.enums import PortfolioState
 from portfolios.models import CriterionResponse, EvidenceLink, Portfolio, PortfolioRevision
 from portfolios.selectors import CriterionChange, revision_diff
@@ -32,7 +32,7 @@ LIVE_ASSIGNMENT_STATES = (*OPEN_ASSIGNMENT_STATES, AssignmentState.SUBMITTED)
 PREVIEWABLE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")
 
 
-def assignment_list_for_assessor(*, user) -> QuerySet[Assignment]:
+def assignment_list_for_assessor(*, user: User) -> QuerySet[Assignment]:
     """The assessor's assignments, soonest due first (one query)."""
     return (
         Assignment.objects.filter(assessor=user)
@@ -88,7 +88,7 @@ def review_queue_counts() -> dict[str, int]:
     return {row["state"]: row["n"] for row in rows}
 
 
-def assessor_conflict_reason(*, assessor, unit) -> str:
+def assessor_conflict_reason(*, assessor: User, unit: Unit) -> str:
     """Why the assessor may not review this unit, or "" when there is no derived conflict.
 
     Conflicts: the assessor's home organisation is the unit's organisation, or they hold a

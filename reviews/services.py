@@ -1,9 +1,12 @@
 """Writes in reviews that are not state transitions: autosaved scores and report drafts."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from ee_portal.audit.services import audit_log
+from network.models import User
 from portfolios.models import Portfolio
 from standards.models import Criterion
 
@@ -22,7 +25,7 @@ def rating_values(portfolio: Portfolio) -> set[str]:
 
 
 def criterion_score_save(
-    *, assignment: Assignment, criterion: Criterion, rating: str, comment: str, actor
+    *, assignment: Assignment, criterion: Criterion, rating: str, comment: str, actor: User
 ) -> CriterionScore:
     """Save one criterion's rating and comment (the scoring page autosaves through this).
 
@@ -52,7 +55,7 @@ def criterion_score_save(
     return score
 
 
-def report_save(*, portfolio: Portfolio, kind: str, actor, **fields) -> Report:
+def report_save(*, portfolio: Portfolio, kind: str, actor: User, **fields: Any) -> Report:
     """Create or update the draft report of one kind for the portfolio.
 
     Released reports are frozen. A visit record needs a date and a mode. Side effects: one

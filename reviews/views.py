@@ -13,6 +13,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -540,7 +541,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     report = _report_for(request, pk, "reviews.view_report")
     if report.status != ReportStatus.READY or not report.pdf:
         raise Http404

@@ -12,11 +12,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
+from network.models import User
 from portfolios.enums import PortfolioState
 from portfolios.models import CriterionResponse, Portfolio, PortfolioRevision
 from portfolios.services import InvalidTransitionError, portfolio_transition
@@ -72,7 +73,7 @@ REQUEST_EVIDENCE_STATES = (
 )
 
 
-def _check(actor, perm: str, obj) -> None:
+def _check(actor: User, perm: str, obj: models.Model | None) -> None:
     if not actor.has_perm(perm, obj):
         raise PermissionDenied
 
@@ -92,7 +93,7 @@ def _locked_assignment(assignment: Assignment) -> Assignment:
     return locked
 
 
-def _sync(target, source, fields: Iterable[str]) -> None:
+def _sync(target: object, source: object, fields: Iterable[str]) -> None:
     """Copy the saved values back onto the caller's (possibly stale) instance."""
     for name in fields:
         setattr(target, name, getattr(source, name))
@@ -104,9 +105,9 @@ def _sync(target, source, fields: Iterable[str]) -> None:
 def assessor_assign(
     *,
     portfolio: Portfolio,
-    assessor,
+    assessor: User,
     due_date: dt.date,
-    actor,
+    actor: User,
     is_lead: bool = False,
 ) -> Assignment:
     """Assign an assessor to a submitted (or resubmitted, or in-review) portfolio.
@@ -166,7 +167,7 @@ def assessor_assign(
     return assignment
 
 
-def assignment_declare_no_conflict(*, assignment: Assignment, actor) -> Assignment:
+def assignment_declare_no_conflict(*, assignment: Assignment, actor: User) -> Assignment:
     """The assessor declares no conflict of interest and may now see the evidence.
 
     awaiting_declaration -> scoring (a repeat is a no-op). Side effects: UPDATE Assignment
@@ -190,7 +191,7 @@ def assignment_declare_no_conflict(*, assignment: Assignment, actor) -> Assignme
     return assignment
 
 
-def assignment_declare_conflict(*, assignment: Assignment, reason: str, actor) -> Assignment:
+def assignment_declare_conflict(*, assignment: Assignment, reason: str, actor: User) -> Assignment:
     """The assessor declares a conflict, handing the assignment back to the admins.
 
     awaiting_declaration or scoring -> conflict (a repeat is a no-op). The assignment stops
@@ -221,7 +222,7 @@ def assignment_declare_conflict(*, assignment: Assignment, reason: str, actor) -
     return assignment
 
 
-def assignment_submit_scores(*, assignment: Assignment, actor) -> Assignment:
+def assignment_submit_scores(*, assignment: Assignment, actor: User) -> Assignment:
     """Submit the assessor's scores once every criterion has a rating.
 
     scoring -> submitted (a repeat is a no-op); the scores are then locked, and the other
@@ -273,7 +274,7 @@ def scores_agree(
     *,
     portfolio: Portfolio,
     ratings: Mapping[int, tuple[str, str]],
-    actor,
+    actor: User,
     override: bool = False,
 ) -> list[AgreedScore]:
     """Record the agreed rating and comment per criterion ({criterion_id: (rating, comment)}).
@@ -333,7 +334,7 @@ def portfolio_request_more_evidence(
     criteria: Iterable[Criterion],
     message: str,
     due_date: dt.date,
-    actor,
+    actor: User,
 ) -> EvidenceRequest:
     """Ask the unit for more evidence on the named criteria; only those reopen.
 
@@ -418,7 +419,7 @@ def portfolio_request_more_evidence(
     return request
 
 
-def portfolio_accept_resubmission(*, portfolio: Portfolio, actor) -> Portfolio:
+def portfolio_accept_resubmission(*, portfolio: Portfolio, actor: User) -> Portfolio:
     """Take a resubmitted portfolio back into review; every score is kept.
 
     resubmitted -> in_review (a repeat is a no-op). Resolves open evidence requests. Side
@@ -449,7 +450,9 @@ def portfolio_accept_resubmission(*, portfolio: Portfolio, actor) -> Portfolio:
     return portfolio
 
 
-def review_advance(*, portfolio: Portfolio, to_state: str, actor, note: str = "") -> Portfolio:
+def review_advance(
+    *, portfolio: Portfolio, to_state: str, actor: User, note: str = ""
+) -> Portfolio:
     """Move a portfolio on to the interim report, the visit or the panel.
 
     Lead assessor or admin; the allowed source states are those of portfolios.enums
@@ -473,7 +476,7 @@ def decision_record(
     portfolio: Portfolio,
     outcome: str,
     rationale: str,
-    actor,
+    actor: User,
     conditions: str = "",
     conditions_due: dt.date | None = None,
     decided_on: dt.date | None = None,
@@ -552,7 +555,7 @@ def _generic_report(report: Report) -> None:
         raise ValidationError("Feedback reports are prepared and released from the award page.")
 
 
-def report_render(*, report: Report, actor) -> Report:
+def report_render(*, report: Report, actor: User) -> Report:
     """(Re)build the report's PDF in the background, e.g. a draft preview or after a failure.
 
     A report already rendering is a no-op. Side effects: UPDATE Report (status rendering);
@@ -568,7 +571,7 @@ def report_render(*, report: Report, actor) -> Report:
     return report
 
 
-def report_release(*, report: Report, actor) -> Report:
+def report_release(*, report: Report, actor: User) -> Report:
     """Release a report to the unit (lead assessor or admin); it is then frozen.
 
     A released report is a no-op. Side effects: UPDATE Report (released_at, status

@@ -12,12 +12,12 @@ class _LockedWhenPublished:
     def has_change_permission(self, request, obj=None):
         if obj is not None and not self._framework_of(obj).is_editable:
             return False
-        return super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj)  # type: ignore[misc]  # mixin
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not self._framework_of(obj).is_editable:
             return False
-        return super().has_delete_permission(request, obj)
+        return super().has_delete_permission(request, obj)  # type: ignore[misc]  # mixin
 
 
 class StandardInline(admin.TabularInline):

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -15,11 +17,11 @@ def default_rating_scale() -> list[dict[str, str]]:
     return [dict(item) for item in DEFAULT_RATING_SCALE]
 
 
-class FrameworkQuerySet(models.QuerySet):
-    def published(self):
+class FrameworkQuerySet(models.QuerySet["Framework"]):
+    def published(self) -> "FrameworkQuerySet":
         return self.filter(status=FrameworkStatus.PUBLISHED)
 
-    def current(self):
+    def current(self) -> "Framework | None":
         """The newest published framework, or None."""
         return self.published().order_by("-published_at", "-id").first()
 
@@ -42,13 +44,16 @@ class Framework(TimeStampedModel):
 
     objects = FrameworkQuerySet.as_manager()
 
+    # Set by services.framework_retire for the one save allowed after publishing (for mypy).
+    _allow_status_change: bool
+
     class Meta:
         ordering = ["-published_at", "code"]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.version})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Immutability is guarded on the row itself so that admin, shell and services all
         # obey it; the only change allowed to a published framework is retiring it.
         if self.pk and not getattr(self, "_allow_status_change", False):
@@ -101,7 +106,7 @@ class Standard(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         _guard_framework(self.framework_id)
         super().save(*args, **kwargs)
 
@@ -135,7 +140,7 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.text[:60]}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         _guard_framework(
             Standard.objects.filter(pk=self.standard_id)
             .values_list("framework_id", flat=True)

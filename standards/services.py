@@ -47,7 +47,7 @@ def _to_python(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
     return _scalar(node)
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
+def _scalar(node: yaml.Node) -> Any:
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
@@ -95,7 +95,7 @@ class _Validator:
             line = self.lines.get(parent)
         self.errors.append(StandardsFileError(path or "(file)", line, message))
 
-    def require_text(self, obj: dict, path: str, field: str) -> None:
+    def require_text(self, obj: dict[str, Any], path: str, field: str) -> None:
         where = f"{path}.{field}" if path else field
         value = obj.get(field)
         if value is None or (isinstance(value, str) and not value.strip()):

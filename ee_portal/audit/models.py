@@ -1,5 +1,6 @@
 import hashlib
 import json
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -9,11 +10,11 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be deleted.")
 
 
@@ -42,7 +43,7 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or 'system'} {self.verb}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Append-only is an invariant of the row itself, so it is guarded here, where no
         # caller (admin, shell, service) can bypass it.
         if self.pk is not None:

@@ -39,10 +39,10 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 def _admin_edit(sender, instance: LogEntry, created: bool, **kwargs):
     if created:
         audit_log(
-            actor=instance.user,
+            actor=instance.user,  # type: ignore[arg-type]  # LogEntry FKs are untyped (_ST)
             verb=ADMIN_ACTIONS.get(instance.action_flag, "admin.action"),
             details={
-                "model": f"{instance.content_type.app_label}.{instance.content_type.model}"
+                "model": f"{instance.content_type.app_label}.{instance.content_type.model}"  # type: ignore[attr-defined]
                 if instance.content_type_id
                 else "",
                 "object_id": instance.object_id or "",

@@ -1,5 +1,7 @@
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -11,7 +13,7 @@ _CHAIN_LOCK_ID = 0x4545_4155
 
 def audit_log(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | AnonymousUser | None,
     verb: str,
     obj: models.Model | None = None,
     details: dict[str, Any] | None = None,
@@ -29,7 +31,8 @@ def audit_log(
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         event = AuditEvent(
             created_at=timezone.now(),
-            actor=user,
+            # The user model (network.models.User); shared code does not import the apps.
+            actor=user,  # type: ignore[misc]
             actor_email=getattr(user, "email", "") or "",
             verb=verb,
             object_type=obj._meta.label_lower if obj is not None else "",

@@ -10,6 +10,7 @@ must be shared between them (sign-in throttling, and later the questionnaires' t
 import os
 import re
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.core.checks import Error, Tags, register
 PER_PROCESS_BACKENDS = ("django.core.cache.backends.locmem.LocMemCache",)
 
 
-def web_processes(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:
+def web_processes(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """How many web processes serve the site, as far as this process can tell: the
     EE_WEB_PROCESSES setting (environment), gunicorn's WEB_CONCURRENCY, or gunicorn's
     ``--workers``/``-w`` on the command line. 1 when nothing says otherwise."""
