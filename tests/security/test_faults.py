@@ -347,7 +347,7 @@ def _waiting_for_a_lock() -> bool:
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query ILIKE '%%reviews_certificate%%'"
+            "AND query ILIKE '%%awards_certificate%%'"
         )
         return cursor.fetchone()[0] > 0
 
