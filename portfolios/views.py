@@ -590,7 +590,7 @@ def evidence_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     title = evidence.title
     try:
         evidence_delete(evidence=evidence, actor=request.user)
-    except PermissionDenied as exc:
+    except (PermissionDenied, ValidationError) as exc:
         messages.error(request, _error_text(exc))
         return redirect("portfolios:evidence_library", pk=portfolio_pk)
     messages.success(request, f"Deleted “{title}”.")

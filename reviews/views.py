@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ee_portal.audit.services import audit_log
 from ee_portal.lib import fragments
 from ee_portal.lib.forms import add_validation_error
+from ee_portal.lib.views import error_text, refusal_message
 from network.context_processors import prefetch_page
 from portfolios.cache import QUEUE, portfolio_scopes, review_scope
 from portfolios.enums import TRANSITIONS, PortfolioState
@@ -220,8 +221,8 @@ def accept_resubmission(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = _portfolio_for(request, pk, "reviews.accept_resubmission")
     try:
         workflow.portfolio_accept_resubmission(portfolio=portfolio, actor=request.user)
-    except workflow.InvalidTransitionError as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, workflow.InvalidTransitionError) as exc:
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, "The resubmission is accepted and back in review.")
     return redirect("reviews:portfolio", pk=pk)
@@ -234,8 +235,8 @@ def advance(request: HttpRequest, pk: int) -> HttpResponse:
     to_state = request.POST.get("to_state", "")
     try:
         workflow.review_advance(portfolio=portfolio, to_state=to_state, actor=request.user)
-    except workflow.InvalidTransitionError as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, workflow.InvalidTransitionError) as exc:
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"The portfolio is now at: {portfolio.get_state_display()}.")
     return redirect("reviews:portfolio", pk=pk)
@@ -268,6 +269,8 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "Thank you for telling us. The CCQI team will assign someone else."
             )
             return redirect("reviews:list")
+        except ValidationError as exc:
+            add_validation_error(form, exc)
         except workflow.InvalidTransitionError as exc:
             messages.error(request, str(exc))
             return redirect("reviews:assignment", pk=pk)
@@ -558,8 +561,10 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_release(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk, "reviews.release_report")
-    workflow.report_release(report=report, actor=request.user)
-    messages.success(request, "The report is released. We have emailed the unit lead.")
+    with refusal_message(request, workflow.InvalidTransitionError) as refused:
+        workflow.report_release(report=report, actor=request.user)
+    if not refused:
+        messages.success(request, "The report is released. We have emailed the unit lead.")
     return redirect("reviews:report", pk=pk)
 
 
@@ -567,8 +572,10 @@ def report_release(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_render(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk, "reviews.edit_report")
-    workflow.report_render(report=report, actor=request.user)
-    messages.success(request, "The PDF is being prepared. Refresh the page in a moment.")
+    with refusal_message(request, workflow.InvalidTransitionError) as refused:
+        workflow.report_render(report=report, actor=request.user)
+    if not refused:
+        messages.success(request, "The PDF is being prepared. Refresh the page in a moment.")
     return redirect("reviews:report", pk=pk)
 
 

@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -30,8 +31,10 @@ from django.utils import timezone
 
 from awards.enums import AwardStatus, CertificateStatus
 from awards.models import Award, Certificate
+from network.csv_io import ImportFileError
 from network.enums import MembershipStatus, UnitRoleKind
 from network.models import Invitation, Membership, Organisation, Unit, UnitRole, User
+from network.services import InvitationUnusable
 from portfolios.demo import demo_pdf_bytes
 from portfolios.enums import PortfolioState
 from portfolios.models import CriterionResponse, Evidence, EvidenceLink, Portfolio
@@ -641,3 +644,112 @@ def test_post_route_never_answers_5xx(world, name):
                         strangers.discard(role)
             transaction.set_rollback(True)
     assert not walk.problems, "\n".join(walk.problems)
+
+
+# --- refusals the states above cannot provoke ------------------------------------------------
+# Some services' refusals need a race (a report turned into a feedback report, an invitation
+# revoked between page and click) or a future rule. Make the service refuse, and check the
+# view shows the refusal and changes nothing.
+
+REFUSAL = "Refused for the test."
+
+
+@dataclass(frozen=True)
+class Refusing:
+    name: str
+    service: str  # where the view looks the service up
+    role: str
+    body: Body = _empty
+    setup: Callable[[World], object] = lambda w: None
+    error: type[Exception] = ValidationError
+
+
+REFUSING = [
+    Refusing("reviews:report_release", "reviews.workflow.report_release", "admin"),
+    Refusing("reviews:report_render", "reviews.workflow.report_render", "admin"),
+    Refusing(
+        "reviews:accept_resubmission",
+        "reviews.workflow.portfolio_accept_resubmission",
+        "admin",
+        setup=_set(Portfolio, lambda w: w.portfolio.pk, state=PortfolioState.RESUBMITTED),
+    ),
+    Refusing(
+        "reviews:advance",
+        "reviews.workflow.review_advance",
+        "admin",
+        body=lambda w: {"to_state": PortfolioState.INTERIM_REPORT},
+    ),
+    Refusing(
+        "reviews:assignment",
+        "reviews.workflow.assignment_declare_no_conflict",
+        "assessor",
+        body=lambda w: {"declaration": "no_conflict"},
+        setup=_set(
+            Assignment, lambda w: w.assignment.pk, state=AssignmentState.AWAITING_DECLARATION
+        ),
+    ),
+    Refusing("network:role_remove", "network.services.unit_role_remove", "lead"),
+    Refusing(
+        "network:role_change",
+        "network.services.unit_role_change",
+        "admin",
+        body=lambda w: {"role": "lead"},
+    ),
+    Refusing(
+        "network:invitation_accept",
+        "network.services.invitation_accept",
+        "contributor",
+        setup=lambda w: Invitation.objects.filter(pk=w.invitation.pk).update(
+            email=w.contributor.email
+        ),
+    ),
+    Refusing(
+        "network:invitation_accept",
+        "network.services.invitation_accept",
+        "contributor",
+        setup=lambda w: Invitation.objects.filter(pk=w.invitation.pk).update(
+            email=w.contributor.email
+        ),
+        error=InvitationUnusable,
+    ),
+    Refusing("network:import_preview", "network.services.membership_import_apply", "admin"),
+    Refusing(
+        "network:import_preview",
+        "network.services.membership_import_apply",
+        "admin",
+        error=ImportFileError,
+    ),
+    Refusing("awards:requeue", "awards.views.certificate_requeue", "admin"),
+    Refusing(
+        "portfolios:evidence_delete",
+        "portfolios.views.evidence_delete",
+        "lead",
+        setup=_set(Portfolio, lambda w: w.portfolio.pk, state=PortfolioState.DRAFT),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", REFUSING, ids=lambda c: f"{c.name}-{c.error.__name__}")
+def test_a_refusing_service_is_shown_and_changes_nothing(world, case, monkeypatch):
+    monkeypatch.setattr(case.service, _raiser(case.error))
+    case.setup(world)
+    client = Client()
+    client.force_login(world.user(case.role))
+    if POST_ROUTES[case.name].before is not None:
+        POST_ROUTES[case.name].before(client, world)
+    before = _snapshot()
+    response = client.post(
+        reverse(case.name, kwargs=ROUTES[case.name].kwargs(world)), case.body(world)
+    )
+    assert response.status_code < 500
+    shown = [str(m.message) for m in get_messages(response.wsgi_request)]
+    assert REFUSAL in shown or REFUSAL in response.content.decode(), shown
+    assert not [m for m in shown if m != REFUSAL], "a success message beside the refusal"
+    assert _snapshot() == before
+
+
+def _raiser(error: type[Exception]) -> Callable:
+    def refuse(*args, **kwargs):
+        raise error(REFUSAL)
+
+    return refuse
