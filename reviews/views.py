@@ -60,10 +60,6 @@ REPORT_KINDS = (ReportKind.INTERIM, ReportKind.VISIT, ReportKind.SUMMARY)
 QUEUE_PAGE_SIZE = 50
 
 
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 def _portfolio_for(request: HttpRequest, pk: int, perm: str) -> Portfolio:
     portfolio = get_object_or_404(
         Portfolio.objects.select_related("unit__organisation", "framework"), pk=pk
@@ -375,7 +371,7 @@ def score_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse
                 actor=request.user,
             )
         except ValidationError as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
     else:
         error = "Choose a rating from the scale."
     if _wants_json(request):
@@ -398,7 +394,7 @@ def submit_scores(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         workflow.assignment_submit_scores(assignment=assignment, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     except workflow.InvalidTransitionError as exc:
         messages.error(request, str(exc))
     else:

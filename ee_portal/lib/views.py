@@ -29,7 +29,7 @@ def error_text(exc: Exception) -> str:
     exception's own message."""
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
-    return str(exc) or "That cannot be done now."
+    return str(exc) or "That is not allowed."
 
 
 @dataclass

@@ -86,15 +86,21 @@ def _assignment_states() -> list[Setup]:
     ]
 
 
+def _report_statuses(label: str, pk_of: Callable[[World], int]) -> list[Setup]:
+    """A report in each status, released or not."""
+    return [
+        (
+            f"{label} {status}{' released' if released else ''}",
+            _set(Report, pk_of, status=status, released_at=released),
+        )
+        for status in ReportStatus
+        for released in (None, timezone.now())
+    ]
+
+
 def _report_states() -> list[Setup]:
     """The interim report in each status, released or not, and as each kind."""
-    setups: list[Setup] = []
-    for status in ReportStatus:
-        for released in (None, timezone.now()):
-            label = f"report {status}{' released' if released else ''}"
-            setups.append(
-                (label, _set(Report, lambda w: w.report.pk, status=status, released_at=released))
-            )
+    setups = _report_statuses("report", lambda w: w.report.pk)
     for kind in ReportKind:
         setups.append((f"report kind {kind}", _set(Report, lambda w: w.report.pk, kind=kind)))
     return setups
@@ -117,13 +123,7 @@ def _award_states() -> list[Setup]:
 
 
 def _feedback_states() -> list[Setup]:
-    setups: list[Setup] = []
-    for status in ReportStatus:
-        for released in (None, timezone.now()):
-            label = f"feedback {status}{' released' if released else ''}"
-            setups.append(
-                (label, _set(Report, lambda w: w.feedback.pk, status=status, released_at=released))
-            )
+    setups = _report_statuses("feedback", lambda w: w.feedback.pk)
     setups.append(
         ("no feedback report", lambda w: Report.objects.filter(pk=w.feedback.pk).delete())
     )
@@ -695,22 +695,15 @@ REFUSING = [
         "admin",
         body=lambda w: {"role": "lead"},
     ),
-    Refusing(
-        "network:invitation_accept",
-        "network.services.invitation_accept",
-        "contributor",
-        setup=lambda w: Invitation.objects.filter(pk=w.invitation.pk).update(
-            email=w.contributor.email
-        ),
-    ),
-    Refusing(
-        "network:invitation_accept",
-        "network.services.invitation_accept",
-        "contributor",
-        setup=lambda w: Invitation.objects.filter(pk=w.invitation.pk).update(
-            email=w.contributor.email
-        ),
-        error=InvitationUnusable,
+    *(
+        Refusing(
+            "network:invitation_accept",
+            "network.services.invitation_accept",
+            "contributor",
+            setup=_set(Invitation, lambda w: w.invitation.pk, email="contributor@example.test"),
+            error=error,
+        )
+        for error in (ValidationError, InvitationUnusable)
     ),
     Refusing("network:import_preview", "network.services.membership_import_apply", "admin"),
     Refusing(
