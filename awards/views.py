@@ -15,7 +15,7 @@ from ee_portal.audit.services import audit_log
 from ee_portal.lib.pagecache import (
     cache_public_page,
 )
-from ee_portal.lib.views import admin_required
+from ee_portal.lib.views import admin_required, refusal_message
 from network.models import User
 from portfolios.enums import Cycle
 from reviews.enums import ReportStatus
@@ -230,9 +230,12 @@ def certificate_requeue_view(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = getattr(award, "certificate", None)
     if certificate is None:
         raise Http404
-    if certificate_requeue(certificate=certificate, actor=request.user):
+    requeued = False
+    with refusal_message(request) as refused:
+        requeued = certificate_requeue(certificate=certificate, actor=request.user)
+    if requeued:
         messages.success(request, "The certificate is being prepared again.")
-    else:
+    elif not refused:
         messages.info(request, "The certificate is already ready: nothing to do.")
     return redirect("awards:detail", pk=award.pk)
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ee_portal.lib import fragments
 from ee_portal.lib.forms import add_validation_error
-from ee_portal.lib.views import admin_required
+from ee_portal.lib.views import admin_required, error_text, refusal_message
 
 from . import csv_io, selectors, services
 from .cache import NETWORK
@@ -360,9 +360,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if account is not None:
         signed_in_as_invitee = request.user.is_authenticated and request.user.pk == account.pk
         if request.method == "POST" and signed_in_as_invitee:
-            services.invitation_accept(token=token, user=request.user)
-            messages.success(request, f"Welcome to {invitation.unit.name}.")
-            return redirect("network:unit_detail", pk=invitation.unit_id)
+            # Refused (a race with a revocation, say): the page again, with the reason.
+            with refusal_message(request, services.InvitationUnusable) as refused:
+                services.invitation_accept(token=token, user=request.user)
+            if not refused:
+                messages.success(request, f"Welcome to {invitation.unit.name}.")
+                return redirect("network:unit_detail", pk=invitation.unit_id)
         login_url = f"{reverse('login')}?next={request.path}"
         return render(
             request,
@@ -398,8 +401,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
     unit_role = get_object_or_404(UnitRole.objects.select_related("user", "unit"), pk=pk)
     _visible_or_404(request.user, "network.remove_unit_role", unit_role)
-    services.unit_role_remove(actor=request.user, unit_role=unit_role)
-    messages.success(request, f"{unit_role.user} is no longer part of {unit_role.unit.name}.")
+    with refusal_message(request) as refused:
+        services.unit_role_remove(actor=request.user, unit_role=unit_role)
+    if not refused:
+        messages.success(request, f"{unit_role.user} is no longer part of {unit_role.unit.name}.")
     return redirect("network:unit_detail", pk=unit_role.unit_id)
 
 
@@ -409,10 +414,12 @@ def role_change(request: HttpRequest, pk: int) -> HttpResponse:
     unit_role = get_object_or_404(UnitRole.objects.select_related("user", "unit"), pk=pk)
     form = RoleChangeForm(request.POST)
     if form.is_valid():
-        services.unit_role_change(
-            actor=request.user, unit_role=unit_role, role=form.cleaned_data["role"]
-        )
-        messages.success(request, f"{unit_role.user} is now {unit_role.get_role_display()}.")
+        with refusal_message(request) as refused:
+            services.unit_role_change(
+                actor=request.user, unit_role=unit_role, role=form.cleaned_data["role"]
+            )
+        if not refused:
+            messages.success(request, f"{unit_role.user} is now {unit_role.get_role_display()}.")
     else:
         messages.error(request, "Choose lead or contributor.")
     return redirect("network:unit_detail", pk=unit_role.unit_id)
@@ -571,6 +578,9 @@ def import_preview(request: HttpRequest) -> HttpResponse:
                 "network/import_preview.html",
                 {"parsed": parsed, "can_confirm": False, "changed": True},
             )
+        except (csv_io.ImportFileError, ValidationError) as exc:
+            messages.error(request, error_text(exc))
+            return redirect("network:import_preview")
         _forget_import(request)
         messages.success(
             request,

@@ -36,6 +36,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
 from ee_portal.lib import fragments
+from ee_portal.lib.views import error_text
 from network.context_processors import prefetch_page
 from standards.cache import STANDARDS
 from standards.models import Framework
@@ -102,12 +103,6 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get(
         "x-requested-with"
     ) == "XMLHttpRequest" or "application/json" in request.headers.get("accept", "")
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or "That is not allowed."
 
 
 def _criteria(portfolio):
@@ -306,10 +301,10 @@ def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  #
     except (PermissionDenied, ValidationError) as exc:
         if as_json:
             return JsonResponse(
-                {"ok": False, "error": _error_text(exc)},
+                {"ok": False, "error": error_text(exc)},
                 status=403 if isinstance(exc, PermissionDenied) else 400,
             )
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("portfolios:criterion", pk=portfolio.pk, code=criterion.code)
     saved_at = timezone.localtime(saved.updated_at).strftime("%H:%M")
     if as_json:
@@ -469,12 +464,12 @@ def _evidence_upload(  # noqa: PLR0911, PLR0912 -- JSON and HTML answers per fil
         except PermissionDenied as exc:
             if as_json:
                 return JsonResponse(
-                    {"ok": False, "error": _error_text(exc), "files": results}, status=403
+                    {"ok": False, "error": error_text(exc), "files": results}, status=403
                 )
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect("portfolios:evidence_library", pk=portfolio.pk)
         except ValidationError as exc:
-            results.append({"name": upload.name, "ok": False, "error": _error_text(exc)})
+            results.append({"name": upload.name, "ok": False, "error": error_text(exc)})
             continue
         results.append(
             {
@@ -522,7 +517,7 @@ def evidence_text_create(request: HttpRequest, pk: int) -> HttpResponse:
             criterion_ids=data["criteria"],
         )
     except (PermissionDenied, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("portfolios:evidence_library", pk=portfolio.pk)
     messages.success(request, f"Added “{evidence.title}”. Thank you!")
     return redirect("portfolios:evidence_library", pk=portfolio.pk)
@@ -558,7 +553,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         evidence=evidence, criterion_ids=data["criteria"], actor=request.user
                     )
             except (PermissionDenied, ValidationError) as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
                 return redirect("portfolios:evidence_edit", pk=evidence.pk)
             messages.success(request, f"Saved “{evidence.title}”.")
             return redirect("portfolios:evidence_library", pk=portfolio.pk)
@@ -591,8 +586,8 @@ def evidence_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     title = evidence.title
     try:
         evidence_delete(evidence=evidence, actor=request.user)
-    except PermissionDenied as exc:
-        messages.error(request, _error_text(exc))
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, error_text(exc))
         return redirect("portfolios:evidence_library", pk=portfolio_pk)
     messages.success(request, f"Deleted “{title}”.")
     return redirect("portfolios:evidence_library", pk=portfolio_pk)
@@ -614,7 +609,7 @@ def _link_view(request: HttpRequest, pk: int, *, link: bool) -> HttpResponse:
             evidence_unlink(evidence=evidence, criterion=criterion, actor=request.user)
             messages.success(request, f"Unlinked “{evidence.title}” from {criterion.code}.")
     except (PermissionDenied, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("portfolios:criterion", pk=portfolio.pk, code=criterion.code)
 
 
@@ -828,7 +823,7 @@ def portfolio_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         revision = service(portfolio=portfolio, actor=request.user)
     except (PermissionDenied, ValidationError, InvalidTransitionError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("portfolios:detail", pk=portfolio.pk)
     messages.success(
         request,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ee_portal.audit.services import audit_log
 from ee_portal.lib import fragments
 from ee_portal.lib.forms import add_validation_error
+from ee_portal.lib.views import error_text, refusal_message
 from network.context_processors import prefetch_page
 from portfolios.cache import QUEUE, portfolio_scopes, review_scope
 from portfolios.enums import TRANSITIONS, PortfolioState
@@ -58,10 +59,6 @@ from .selectors import (
 
 REPORT_KINDS = (ReportKind.INTERIM, ReportKind.VISIT, ReportKind.SUMMARY)
 QUEUE_PAGE_SIZE = 50
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _portfolio_for(request: HttpRequest, pk: int, perm: str) -> Portfolio:
@@ -221,8 +218,8 @@ def accept_resubmission(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = _portfolio_for(request, pk, "reviews.accept_resubmission")
     try:
         workflow.portfolio_accept_resubmission(portfolio=portfolio, actor=request.user)
-    except workflow.InvalidTransitionError as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, workflow.InvalidTransitionError) as exc:
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, "The resubmission is accepted and back in review.")
     return redirect("reviews:portfolio", pk=pk)
@@ -235,8 +232,8 @@ def advance(request: HttpRequest, pk: int) -> HttpResponse:
     to_state = request.POST.get("to_state", "")
     try:
         workflow.review_advance(portfolio=portfolio, to_state=to_state, actor=request.user)
-    except workflow.InvalidTransitionError as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, workflow.InvalidTransitionError) as exc:
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"The portfolio is now at: {portfolio.get_state_display()}.")
     return redirect("reviews:portfolio", pk=pk)
@@ -269,6 +266,8 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "Thank you for telling us. The CCQI team will assign someone else."
             )
             return redirect("reviews:list")
+        except ValidationError as exc:
+            add_validation_error(form, exc)
         except workflow.InvalidTransitionError as exc:
             messages.error(request, str(exc))
             return redirect("reviews:assignment", pk=pk)
@@ -373,7 +372,7 @@ def score_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse
                 actor=request.user,
             )
         except ValidationError as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
     else:
         error = "Choose a rating from the scale."
     if _wants_json(request):
@@ -396,7 +395,7 @@ def submit_scores(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         workflow.assignment_submit_scores(assignment=assignment, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     except workflow.InvalidTransitionError as exc:
         messages.error(request, str(exc))
     else:
@@ -559,8 +558,10 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def report_release(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk, "reviews.release_report")
-    workflow.report_release(report=report, actor=request.user)
-    messages.success(request, "The report is released. We have emailed the unit lead.")
+    with refusal_message(request, workflow.InvalidTransitionError) as refused:
+        workflow.report_release(report=report, actor=request.user)
+    if not refused:
+        messages.success(request, "The report is released. We have emailed the unit lead.")
     return redirect("reviews:report", pk=pk)
 
 
@@ -568,8 +569,10 @@ def report_release(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_render(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk, "reviews.edit_report")
-    workflow.report_render(report=report, actor=request.user)
-    messages.success(request, "The PDF is being prepared. Refresh the page in a moment.")
+    with refusal_message(request, workflow.InvalidTransitionError) as refused:
+        workflow.report_render(report=report, actor=request.user)
+    if not refused:
+        messages.success(request, "The PDF is being prepared. Refresh the page in a moment.")
     return redirect("reviews:report", pk=pk)
 
 
