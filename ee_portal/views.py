@@ -11,6 +11,7 @@ from .celery_app import app as celery_app
 from .lib.clamav import Clamd
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_authenticated:

@@ -53,8 +53,9 @@ def refusal_message(request: HttpRequest, *errors: type[Exception]) -> Iterator[
     Use it outside any transaction.atomic() block: services roll their own writes back.
     """
     refusal = Refusal()
+    caught: tuple[type[Exception], ...] = (ValidationError, *errors)
     try:
         yield refusal
-    except (ValidationError, *errors) as exc:
+    except caught as exc:
         refusal.text = error_text(exc)
         messages.error(request, refusal.text)

@@ -280,8 +280,6 @@ class PostRoute:
 P = ("portfolio",)
 
 POST_ROUTES: dict[str, PostRoute] = {
-    # The home page has no method decorator yet (it redirects or renders on any method).
-    "home": PostRoute(),
     # --- accounts -------------------------------------------------------------------------
     "login": PostRoute((lambda w: {"username": w.lead.email, "password": "not-it"},)),
     "logout": PostRoute(),
@@ -500,8 +498,8 @@ POST_ROUTES: dict[str, PostRoute] = {
 }
 
 
-# Views that take any method today; they may come to refuse POST (require_safe), which is fine.
-MAY_TAKE_POST = {"home"}
+# Views that take any method; they may come to refuse POST (require_safe), which is fine.
+MAY_TAKE_POST: set[str] = set()
 
 
 # --- what "nothing changed" means ------------------------------------------------------------
