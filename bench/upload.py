@@ -387,7 +387,11 @@ def main() -> int:  # noqa: PLR0915 -- a script read top to bottom
         upload_seconds = statistics.median(r["s"] for r in upload_runs)
         stamp(2 * args.runs + 1)  # content clamd has not seen
         clamdscan_s = (
-            0.0 if args.unscanned else scanner.clamdscan_seconds(clamd_url, source, work / "clamd")
+            0.0
+            if args.unscanned
+            else scanner.clamdscan_seconds(
+                clamd_url, source, work / "clamd", max_mib=args.size_mib + 64
+            )
         )
         baseline_seconds = cp_seconds + scan_seconds
         stop.set()
