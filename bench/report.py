@@ -127,20 +127,22 @@ In the full run of 2026-11-30 (one-minute load average 4.4 at the start, 2.4 to 
 the pages were measured, 1.3 at the end, sampled every 30 s; other test suites were running) the builder, review queue and every anonymous page met their throughput
 limits, the builder's p95 missed 2.0x by 0.05, the member list reached 0.47, and the evidence
 library and the scoring page only 0.31 and 0.30 with p95 about 3x. Those two send about
-100 KiB of HTML each (the builder 34 KiB); in-process they cost the same CPU as the builder
-(6.5 and 6.3 ms against 5.9), and on 2026-11-26 the evidence library was faster than the
-builder, so what separates them under wrk is not the view's Python: not explained in this
-run (a sync gunicorn worker is held until wrk has read the whole response, which a loaded
-machine delays; not measured). A repeat visit now costs 8 queries in the query-count test
-(5 before issue 12): user, portfolio or assignment, unit roles and cache epoch are the new
-ones. py-spy of one gunicorn worker serving the evidence library under wrk (full data, after the
+100 KiB of HTML each (the builder 34 KiB), but in-process they cost the same CPU as the builder
+(6.5 and 6.3 ms against 5.9), and after the run, against the same data on a quieter machine
+(load 0.8; 5-second wrk runs, not the bench's protocol), the builder made 162 req/s, the
+evidence library 144 and the scoring page 184 against a bare view at 471-657: all three near
+0.3, so the builder's 0.54 in the run looks like the outlier, and response size is not what
+limits them. A repeat visit now costs 8 queries in the query-count test
+(5 before issue 12): the portfolio or assignment, the unit roles and the cache epoch are the
+new ones. py-spy of one gunicorn worker serving the evidence library under wrk (full data, after the
 run, load 0.8, idle time included): 26% of the samples wait in `cursor.execute`; by caller,
 loading the user 18%, the portfolio row 15%, the unit roles 15%, the session save 13%, the
 Redis look-up of the cached parts 8%, the cache epoch 7%; rendering and writing the 109 KiB
 response under 5%. Fixes proposed to the pages' owner: one indexed query per request for everything that
 decides access (the portfolio or assignment row with the viewer's roles aggregated and the
 epoch as a scalar subquery), ideally as fixed SQL rather than three ORM queries compiled per
-request; then re-measure the two 100 KiB pages.
+request. The session save (`SESSION_SAVE_EVERY_REQUEST`) and the user row are paid by the bare
+view's signed-in baseline too only in part: the bare view never loads the user.
 
 Indexes: the plans of the builder's and evidence library's queries (EXPLAIN ANALYZE on the
 full data) use the foreign-key indexes (`portfolios_evidence_portfolio_id`,
@@ -214,8 +216,10 @@ runnable threads on the machine during the request, and what a global `sync` wou
    `sync` returned, and `sync` waits for every dirty page on the machine, not only the run's
    own: on this shared 2-core machine the other jobs (test suites creating PostgreSQL
    databases, `make install` in other worktrees writing virtualenvs) charged their writeback
-   to whichever run was in flight, `cp` and upload alike (that is also why `cp` took 3-4 s for
-   a copy that takes 0.8-1.9 s on its own). Now each operation starts after a global `sync`
+   to whichever run was in flight, `cp` and upload alike (likely also why `cp` took 3-4 s then
+   for a copy that takes 0.8-1.9 s timed to its own `fsync`; in the run below, one global
+   `sync` before a `cp` took 1.3 s). Not proven for that rerun: its per-run detail was not
+   recorded. Now each operation starts after a global `sync`
    that is not timed (it pays for nothing earlier) and ends with `fsync` of the file it wrote
    (the copy; the stored evidence file), so it is timed until *its own* bytes are on disk, the
    same treatment for `cp` and for the upload.
