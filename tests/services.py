@@ -144,9 +144,10 @@ def _clamd_pong(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def clamd_daemon(binary: str, workdir: Path) -> Iterator[str]:
+def clamd_daemon(binary: str, workdir: Path, *, max_mib: int = 256) -> Iterator[str]:
     """Run clamd on a free 127.0.0.1 port with one local signature (EICAR, by MD5), so nothing
-    is downloaded; yield its tcp:// URL once it answers PING."""
+    is downloaded; yield its tcp:// URL once it answers PING. ``max_mib``: the largest stream
+    and file clamd scans whole (bench/upload.py sends 1 GiB; clamd's default is far lower)."""
     database = workdir / "db"
     database.mkdir(parents=True, exist_ok=True)
     md5 = hashlib.md5(EICAR).hexdigest()  # noqa: S324 -- ClamAV's .hdb format is MD5
@@ -156,7 +157,7 @@ def clamd_daemon(binary: str, workdir: Path) -> Iterator[str]:
     config.write_text(
         f"TCPSocket {port}\nTCPAddr 127.0.0.1\nForeground yes\n"
         f"DatabaseDirectory {database}\nLogFile {workdir / 'clamd.log'}\n"
-        "StreamMaxLength 256M\nMaxFileSize 256M\nMaxScanSize 512M\n"
+        f"StreamMaxLength {max_mib}M\nMaxFileSize {max_mib}M\nMaxScanSize {2 * max_mib}M\n"
     )
     log = workdir / "clamd.out"
     with log.open("wb") as out:
