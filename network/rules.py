@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, TypeAlias
 
 import rules
+from django.db import connection
+
+from ee_portal.lib import fragments
 
 from .enums import UnitRoleKind
 
@@ -37,12 +41,31 @@ def user_unit_roles(user: AnyUser) -> dict[int, tuple[str, str]]:
         return {}
     roles: dict[int, tuple[str, str]] | None = getattr(user, "_network_unit_roles", None)
     if roles is None:
-        rows = user.unit_roles.order_by("unit__name", "unit_id").values_list(
-            "unit_id", "role", "unit__name"
-        )
-        roles = {unit_id: (role, name) for unit_id, role, name in rows}
+        with connection.cursor() as cursor:
+            cursor.execute(_roles_sql(), [user.pk])
+            rows = cursor.fetchall()
+        # The cache epoch comes in the same round trip (ee_portal/lib/fragments.py).
+        fragments.remember_epoch(rows[0][0] if rows else None)
+        roles = {unit_id: (role, name) for _epoch, unit_id, role, name in rows if unit_id}
         user._network_unit_roles = roles
     return roles
+
+
+@functools.cache
+def _roles_sql() -> str:
+    """A person's unit roles with their units' names, and the cache epoch: one indexed query,
+    its SQL built once per process (issue 12: read on every request, so kept cheap)."""
+    from .models import Unit, UnitRole  # noqa: PLC0415 -- models are loaded by now
+
+    q = connection.ops.quote_name
+    roles, units = q(UnitRole._meta.db_table), q(Unit._meta.db_table)
+    return (
+        f"SELECT {fragments.epoch_sql()}, r.{q('unit_id')}, r.{q('role')}, u.{q('name')} "  # noqa: S608 -- our own names
+        f"FROM (SELECT 1 AS one) AS x "
+        f"LEFT JOIN {roles} r ON r.{q('user_id')} = %s "
+        f"LEFT JOIN {units} u ON u.{q('id')} = r.{q('unit_id')} "
+        f"ORDER BY u.{q('name')}, r.{q('unit_id')}"
+    )
 
 
 def _role_in(user: AnyUser, unit_id: int | None) -> str | None:

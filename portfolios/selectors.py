@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
+from ee_portal.lib.db import get_with_related
 from network.enums import UnitRoleKind
 from network.models import Unit, User
 from standards.models import Criterion, Standard
@@ -39,7 +40,7 @@ def portfolio_get_for_page(*, user: User | AnonymousUser, pk: int) -> Portfolio:
     """portfolio_get_for_user with only the unit joined, for pages whose body is cached (the
     body holds the rest). Read from the database on every request: the row decides who may
     see the page (issue 12)."""
-    portfolio = Portfolio.objects.select_related("unit").filter(pk=pk).first()
+    portfolio = get_with_related(Portfolio, pk, "unit")
     if portfolio is None or not can_view(user, portfolio):
         raise Http404
     return portfolio

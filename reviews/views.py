@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib import fragments
+from ee_portal.lib.db import get_with_related
 from ee_portal.lib.forms import add_validation_error
 from ee_portal.lib.views import error_text, refusal_message
 from network.context_processors import prefetch_page
@@ -288,7 +289,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     # the portfolio, its review, its framework or people's names change, under a key holding
     # the assignment's state just read; it also carries the page title, so the portfolio is
     # loaded only to render it.
-    assignment = Assignment.objects.filter(pk=pk).first()
+    assignment = get_with_related(Assignment, pk, "portfolio")
     if assignment is None or not request.user.has_perm("reviews.score_assignment", assignment):
         raise Http404
     portfolio_id = assignment.portfolio_id

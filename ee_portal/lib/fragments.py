@@ -135,6 +135,20 @@ def _epoch() -> int:
     return epoch
 
 
+def epoch_sql() -> str:
+    """A scalar subquery for the cache epoch, for a query that runs on every request anyway
+    (a person's unit roles) to read it in the same round trip: see remember_epoch()."""
+    from ee_portal.caching.models import CacheEpoch  # noqa: PLC0415 -- models load late
+
+    table = CacheEpoch._meta.db_table
+    return f"(SELECT value FROM {table} WHERE id = 1)"  # noqa: S608 -- a model's own table
+
+
+def remember_epoch(value: int | None) -> None:
+    """The epoch as a query of this request just read it (epoch_sql())."""
+    _local.epoch = value or 0
+
+
 def _move_epoch() -> None:
     from ee_portal.caching.models import CacheEpoch  # noqa: PLC0415 -- models load late
 
