@@ -390,7 +390,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="network.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.get_short_name()}. You're all set up.")
             return redirect("network:unit_detail", pk=invitation.unit_id)
     return render(request, "network/invitation_accept.html", {**context, "form": form})

@@ -36,6 +36,41 @@ def _converters(fields: list[Any], connection: Any) -> _Converters:
 M = TypeVar("M", bound=models.Model)
 
 
+def get_by_pk(model: type[M], pk: int) -> M | None:
+    """``model.objects.filter(pk=pk).first()`` with SQL built once per process."""
+    db = router.db_for_read(model)
+    connection = connections[db]
+    key = (db, model, "")
+    if key not in _row_sql:
+        q = connection.ops.quote_name
+        sql = (
+            f"SELECT {_columns(model, 'a', q)} FROM {q(model._meta.db_table)} a "  # noqa: S608
+            f"WHERE a.{q(model._meta.pk.column)} = %s"
+        )
+        fields = list(model._meta.concrete_fields)
+        _row_sql[key] = (sql, len(fields), _converters(fields, connection))
+    sql, _split, converters = _row_sql[key]
+    values = _fetch_one(connection, sql, pk, converters)
+    if values is None:
+        return None
+    return model.from_db(db, [f.attname for f in model._meta.concrete_fields], values)
+
+
+def _fetch_one(connection: Any, sql: str, pk: int, converters: _Converters) -> list[Any] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for raw, (col, funcs) in zip(row, converters, strict=True):
+        value = raw
+        for func in funcs:
+            value = func(value, col, connection)
+        values.append(value)
+    return values
+
+
 def get_with_related(model: type[M], pk: int, related: str) -> M | None:
     """``model.objects.select_related(related).filter(pk=pk).first()`` in one query whose SQL
     is built once per process (``related`` names a non-null foreign key of ``model``)."""
@@ -58,17 +93,9 @@ def get_with_related(model: type[M], pk: int, related: str) -> M | None:
         fields = [*model._meta.concrete_fields, *other._meta.concrete_fields]
         _row_sql[key] = (sql, len(model._meta.concrete_fields), _converters(fields, connection))
     sql, split, converters = _row_sql[key]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
+    values = _fetch_one(connection, sql, pk, converters)
+    if values is None:
         return None
-    values = []
-    for raw, (col, funcs) in zip(row, converters, strict=True):
-        value = raw
-        for func in funcs:
-            value = func(value, col, connection)
-        values.append(value)
     instance = model.from_db(db, [f.attname for f in model._meta.concrete_fields], values[:split])
     related_instance = other.from_db(
         db, [f.attname for f in other._meta.concrete_fields], values[split:]

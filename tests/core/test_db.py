@@ -39,3 +39,18 @@ def test_booleans_and_a_missing_row():
 def test_only_foreign_keys_can_be_joined():
     with pytest.raises(TypeError, match="not a foreign key"):
         get_with_related(Portfolio, 1, "state")
+
+
+def test_the_signed_in_person_is_loaded_fresh_and_cheaply(django_assert_num_queries):
+    from network.backends import ModelBackend  # noqa: PLC0415
+
+    person = factories.UserFactory(is_assessor=True)
+    backend = ModelBackend()
+    with django_assert_num_queries(1):
+        loaded = backend.get_user(person.pk)
+    assert _fields(loaded) == _fields(type(person).objects.get(pk=person.pk))
+    type(person).objects.filter(pk=person.pk).update(is_assessor=False)
+    assert backend.get_user(person.pk).is_assessor is False  # the next request sees it
+    type(person).objects.filter(pk=person.pk).update(is_active=False)
+    assert backend.get_user(person.pk) is None
+    assert backend.get_user(999_999) is None
