@@ -221,9 +221,13 @@ def watch(model: str | type[Model], scopes_of: ScopesOf, *, invisible=frozenset(
 
 
 def connect_request_signals() -> None:
-    """Called from CachingConfig.ready(): the per-request memo starts and ends with requests."""
+    """Called from CachingConfig.ready(): the per-request memo starts and ends with requests,
+    and with each Celery task (a worker process serves no requests)."""
+    from celery.signals import task_prerun  # noqa: PLC0415 -- only where Django runs
+
     request_started.connect(forget_prefetched, dispatch_uid="fragments-request-started")
     request_finished.connect(forget_prefetched, dispatch_uid="fragments-request-finished")
+    task_prerun.connect(forget_prefetched, weak=False, dispatch_uid="fragments-task-prerun")
 
 
 # --- lookups ------------------------------------------------------------------------------------

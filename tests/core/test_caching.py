@@ -191,3 +191,15 @@ def test_without_redis_production_caches_nothing_rather_than_per_process():
         cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert out.stdout.strip() == "django.core.cache.backends.dummy.DummyCache"
+
+
+def test_each_celery_task_starts_with_a_fresh_memo(db):
+    """A worker process serves no requests: the epoch and prefetched versions it read for one
+    task are not reused by the next."""
+    from celery.signals import task_prerun  # noqa: PLC0415
+
+    fragments.remember_epoch(41)
+    fragments._memo()["probe"] = "stale"
+    task_prerun.send(sender=None, task_id="t", task=None, args=(), kwargs={})
+    assert "probe" not in fragments._memo()
+    assert fragments._epoch() == CacheEpoch.objects.get_or_create(pk=1)[0].value
