@@ -34,7 +34,7 @@ DOC = ROOT / "docs" / "performance.md"
 DB_NAME = "ee_bench"
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/7"
-PORT = 8765
+PORT = int(os.environ.get("EE_BENCH_PORT", "8765"))
 WRK_LUA = ROOT / "bench" / "wrk_report.lua"
 
 # Limits against the bare view (issue 12, deliverable 9): signed-in pages >= 0.5 of its
@@ -285,10 +285,10 @@ def main() -> int:
         else {"units": 2000, "portfolios": 6000, "evidence": 400000, "scores": 20000}
     )
     rounds, seconds = (2, 3) if args.quick else (3, 8)
-    ensure_tools()
     # Refuse at once, before 15 minutes of seeding, if the port is taken (checked again just
     # before gunicorn starts, and its listener checked once it answers).
     guard.ensure_port_free(PORT, what="make bench")
+    ensure_tools()
     start_machine = machine()
     workdir = Path(tempfile.mkdtemp(prefix="ee-bench-"))
     env = bench_env(workdir / "private")
