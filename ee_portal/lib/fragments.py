@@ -99,7 +99,7 @@ class _SafeCache:
         return True
 
 
-safe_cache = _cache = _SafeCache()
+_cache = _SafeCache()
 
 
 def _new_version() -> int:
