@@ -37,6 +37,9 @@ and was measured.) Test: `tests/core/test_bench_guard.py`.
 Raw results: `bench/results/<date>.json` (each target has `value`, `limit` and `met`).
 """
 
+RUN_START = "## Latest run: "
+NOTES_START = "## What was changed to meet the targets"
+
 NOTES = """
 ## What was changed to meet the targets
 
@@ -349,9 +352,17 @@ def write_markdown(result: dict, path: Path) -> None:
         lines.append(
             f"| {name} | {t['value']} | {t['limit']} | {'yes' if t['met'] else '**no**'} |"
         )
-    lines.append(NOTES)
+    run_section = "\n".join(lines[1:])
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    if RUN_START in existing and NOTES_START in existing:
+        # Only the latest run's section is rewritten: the text around it (why each target is
+        # met, what was measured along the way) is written by people and kept as it is.
+        before = existing[: existing.index(RUN_START)]
+        after = existing[existing.index(NOTES_START) :]
+        path.write_text(before + run_section + "\n\n" + after, encoding="utf-8")
+    else:
+        path.write_text("\n".join([*lines, NOTES]), encoding="utf-8")
 
 
 if __name__ == "__main__":
