@@ -1,0 +1,87 @@
+"""What questionnaires adds to the lower apps' pages, through their registries
+(portfolios/hooks.py): results per standard on the builder, the scoring page and the report
+PDFs, a questionnaires card on the builder, and the readiness rule.
+
+Every number shown comes from selectors.round_results (the threshold rule lives there).
+"""
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from portfolios import hooks as portfolio_hooks
+from portfolios.selectors import MissingItem
+
+from .selectors import RoundResult, StandardResult, portfolio_results, questionnaire_needs
+
+PANEL_TEMPLATES = {
+    "builder": "questionnaires/_standard_panel.html",
+    "scoring": "questionnaires/_standard_panel.html",
+    "report": "pdf/_questionnaire_standard.html",
+}
+
+
+def _pairs(
+    results: list[RoundResult], standard_id: int
+) -> list[tuple[RoundResult, StandardResult | None]]:
+    return [(result, result.standards.get(standard_id)) for result in results]
+
+
+def standard_panels(*, portfolio: Any, place: str) -> dict[int, str]:
+    """{standard id: html} with this cycle's (and the previous cycle's) results per audience.
+    Nothing when the portfolio has no rounds."""
+    current, previous = portfolio_results(portfolio=portfolio)
+    if not current and not previous:
+        return {}
+    from standards.models import Standard  # noqa: PLC0415 -- read only when there are rounds
+
+    standards = Standard.objects.filter(framework_id=portfolio.framework_id)
+    panels: dict[int, str] = {}
+    template = PANEL_TEMPLATES.get(place, PANEL_TEMPLATES["builder"])
+    for standard in standards:
+        current_pairs = _pairs(current, standard.pk)
+        # The previous cycle's standards are another framework's rows: match by number.
+        previous_pairs = [
+            (
+                result,
+                next((s for s in result.standards.values() if s.number == standard.number), None),
+            )
+            for result in previous
+        ]
+        panels[standard.pk] = render_to_string(
+            template,
+            {
+                "standard": standard,
+                "current": current_pairs,
+                "previous": previous_pairs,
+                "place": place,
+            },
+        )
+    return panels
+
+
+def portfolio_panel(*, portfolio: Any, place: str) -> str:
+    if place == "report":
+        current, previous = portfolio_results(portfolio=portfolio)
+        if not current:
+            return ""
+        return render_to_string(
+            "pdf/_questionnaire_section.html", {"results": current, "previous": previous}
+        )
+    if place != "builder":
+        return ""
+    return render_to_string("questionnaires/_builder_card.html", {"portfolio": portfolio})
+
+
+def readiness_check(*, portfolio: Any) -> list[MissingItem]:
+    url = reverse("questionnaires:rounds", kwargs={"pk": portfolio.pk})
+    needs = questionnaire_needs(portfolio=portfolio)
+    return [MissingItem("questionnaire", need.message, url) for need in needs]
+
+
+def register() -> None:
+    """Called from QuestionnairesConfig.ready()."""
+    portfolio_hooks.on_standard_panels("questionnaires.results", standard_panels)
+    portfolio_hooks.on_portfolio_panel("questionnaires.card", portfolio_panel)
+    portfolio_hooks.on_readiness_check("questionnaires.rounds", readiness_check)
