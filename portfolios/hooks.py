@@ -13,6 +13,8 @@ registering twice replaces rather than doubles.
   builder (a link to the questionnaires, a moderation queue's count), or "".
 - "readiness checks": ``check(*, portfolio)`` returns a list of
   ``portfolios.selectors.MissingItem``; portfolio_readiness adds them to its own.
+- "demo steps": ``step(demo)`` seeds the app's demo data; seed_demo (awards) calls each after
+  its own steps, with the DemoNetwork they filled (network.demo).
 """
 
 from collections.abc import Callable
@@ -27,6 +29,7 @@ ReadinessCheck = Callable[..., list[Any]]
 _standard_panels: dict[str, StandardPanels] = {}
 _portfolio_panels: dict[str, PortfolioPanel] = {}
 _readiness_checks: dict[str, ReadinessCheck] = {}
+_demo_steps: dict[str, Callable[[Any], None]] = {}
 
 
 def on_standard_panels(key: str, provider: StandardPanels) -> None:
@@ -39,6 +42,14 @@ def on_portfolio_panel(key: str, provider: PortfolioPanel) -> None:
 
 def on_readiness_check(key: str, check: ReadinessCheck) -> None:
     _readiness_checks[key] = check
+
+
+def on_demo_step(key: str, step: Callable[[Any], None]) -> None:
+    _demo_steps[key] = step
+
+
+def demo_steps() -> list[Callable[[Any], None]]:
+    return list(_demo_steps.values())
 
 
 def standard_panels(*, portfolio: Any, place: str) -> dict[int, SafeString]:
@@ -70,4 +81,5 @@ def registered() -> dict[str, list[str]]:
         "standard_panels": list(_standard_panels),
         "portfolio_panels": list(_portfolio_panels),
         "readiness_checks": list(_readiness_checks),
+        "demo_steps": list(_demo_steps),
     }

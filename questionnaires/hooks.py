@@ -85,3 +85,10 @@ def register() -> None:
     portfolio_hooks.on_standard_panels("questionnaires.results", standard_panels)
     portfolio_hooks.on_portfolio_panel("questionnaires.card", portfolio_panel)
     portfolio_hooks.on_readiness_check("questionnaires.rounds", readiness_check)
+    portfolio_hooks.on_demo_step("questionnaires.demo", _seed_demo)
+
+
+def _seed_demo(demo: Any) -> None:
+    from .demo import seed_questionnaires  # noqa: PLC0415 -- demo code loads only for seed_demo
+
+    seed_questionnaires(demo)
