@@ -164,7 +164,9 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # changes (a submitted one is read for weeks by its assessors); its key holds what was
     # just read fresh and decided what it shows (issue 12).
     template, scopes = "portfolios/_detail_body.html", portfolio_scopes(portfolio.pk)
-    vary = (portfolio.state, can_edit, can_submit, show_readiness)
+    # The date: a registered readiness check may depend on it (a questionnaire round closes
+    # on its last day without any row changing).
+    vary = (portfolio.state, can_edit, can_submit, show_readiness, timezone.localdate())
     prefetch_page(request, (template, scopes, vary))
 
     def body_context() -> dict:

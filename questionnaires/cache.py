@@ -8,6 +8,7 @@ from typing import Any
 
 from ee_portal.lib import fragments
 from portfolios.cache import portfolio_scope
+from standards.cache import STANDARDS
 
 
 def _round_portfolio(instance: Any) -> int | None:
@@ -33,3 +34,7 @@ def register() -> None:
     fragments.watch("questionnaires.Round", lambda instance: _scopes(_round_portfolio(instance)))
     for label in ("questionnaires.Response", "questionnaires.Contribution"):
         fragments.watch(label, lambda instance: _scopes(_via_round(instance)))
+    # A set published (or its items) changes every builder of its framework: the readiness
+    # rule and the statements. Pages about a portfolio hold the standards' scope.
+    for label in ("questionnaires.QuestionnaireSet", "questionnaires.Item"):
+        fragments.watch(label, lambda _instance: (STANDARDS,))

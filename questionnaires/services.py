@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
@@ -310,27 +311,28 @@ def round_open(
 ) -> Round:
     """The lead opens a round for one audience. Side effects: INSERT with a fresh
     unguessable token (32 random bytes), one audit event."""
-    _require(actor, "questionnaires.view_rounds", portfolio, "You cannot see this portfolio.")
+    _require(actor, "questionnaires.view_rounds", portfolio, _("You cannot see this portfolio."))
     _require(
         actor,
         "questionnaires.open_round",
         portfolio,
-        "Only the unit lead can open a round, while the portfolio is being built.",
+        _("Only the unit lead can open a round, while the portfolio is being built."),
     )
     from .selectors import questionnaire_for_framework  # noqa: PLC0415 -- selectors read models
 
     questionnaire = questionnaire_for_framework(framework_id=portfolio.framework_id)
     if questionnaire is None:
-        raise ValidationError("There are no questionnaires for these standards yet.")
+        raise ValidationError(_("There are no questionnaires for these standards yet."))
     if audience not in questionnaire.audiences:
-        raise ValidationError({"audience": "This questionnaire set has no such audience."})
+        raise ValidationError({"audience": _("This questionnaire set has no such audience.")})
     if closes_on < opens_on:
         raise ValidationError(
-            {"closes_on": "The closing date must be on or after the opening date."}
+            {"closes_on": _("The closing date must be on or after the opening date.")}
         )
     if Round.objects.filter(portfolio=portfolio, audience=audience).exists():
         raise ValidationError(
-            f"There is already a round for {Audience(audience).label.lower()} in this portfolio."
+            _("There is already a round for %(who)s in this portfolio.")
+            % {"who": Audience(audience).label.lower()}
         )
     round_ = Round(
         portfolio=portfolio,
@@ -353,7 +355,7 @@ def round_open(
                 details={"audience": audience, "expected": expected_count},
             )
     except IntegrityError as exc:
-        raise ValidationError("There is already a round for this audience.") from exc
+        raise ValidationError(_("There is already a round for this audience.")) from exc
     return round_
 
 
@@ -363,7 +365,7 @@ def round_close(*, round_: Round, actor: User) -> Round:
         actor,
         "questionnaires.manage_rounds",
         round_.portfolio,
-        "Only the unit lead can close a round.",
+        _("Only the unit lead can close a round."),
     )
     if round_.closed_on is not None:
         return round_
@@ -413,7 +415,7 @@ def _clean_answers(items: list[Item], answers: dict[int, str]) -> list[Answer]:
             else {"yes", "no", "pn"}
         )
         if raw not in allowed or raw not in ANSWER_VALUES:
-            errors[f"item_{item.pk}"] = "Please choose one of the answers shown."
+            errors[f"item_{item.pk}"] = _("Please choose one of the answers shown.")
             continue
         rows.append(Answer(item=item, value=raw))
     if errors:
@@ -432,12 +434,12 @@ def response_submit(
     Stores the day only, never a time, address or browser. No audit event (it would time it).
     """
     if not round_.is_open:
-        raise ValidationError("This questionnaire is closed.")
+        raise ValidationError(_("This questionnaire is closed."))
     if not token or len(token) > 100:
-        raise ValidationError("This form has expired. Please open the questionnaire again.")
+        raise ValidationError(_("This form has expired. Please open the questionnaire again."))
     rows = _clean_answers(items, answers)
     if not rows:
-        raise ValidationError("Please answer at least one question.")
+        raise ValidationError(_("Please answer at least one question."))
     key = submission_key(token)
     if Response.objects.filter(submission_key=key).exists():
         return Stored(None, duplicate=True)
@@ -471,18 +473,24 @@ def paper_sheet_enter(
         actor,
         "questionnaires.enter_paper",
         round_.portfolio,
-        "Only the unit lead can enter paper sheets, while the portfolio is being built.",
+        _("Only the unit lead can enter paper sheets, while the portfolio is being built."),
     )
     if not 1 <= sheet_number <= max(round_.sheets_issued, 0):
         raise ValidationError(
             {
-                "sheet_number": f"Sheet {sheet_number} was not printed for this round"
-                + (f" (sheets 1 to {round_.sheets_issued} were)." if round_.sheets_issued else ".")
+                "sheet_number": (
+                    _("Sheet %(n)s was not printed for this round (sheets 1 to %(last)s were).")
+                    if round_.sheets_issued
+                    else _("Sheet %(n)s was not printed for this round.")
+                )
+                % {"n": sheet_number, "last": round_.sheets_issued}
             }
         )
     rows = _clean_answers(items, answers)
     if Response.objects.filter(round=round_, sheet_number=sheet_number).exists():
-        raise ValidationError({"sheet_number": f"Sheet {sheet_number} has already been entered."})
+        raise ValidationError(
+            {"sheet_number": _("Sheet %(n)s has already been entered.") % {"n": sheet_number}}
+        )
     response = Response(
         round=round_,
         submitted_on=timezone.localdate(),
@@ -505,7 +513,7 @@ def paper_sheet_enter(
             )
     except IntegrityError as exc:
         raise ValidationError(
-            {"sheet_number": f"Sheet {sheet_number} has already been entered."}
+            {"sheet_number": _("Sheet %(n)s has already been entered.") % {"n": sheet_number}}
         ) from exc
     return response
 
@@ -527,19 +535,22 @@ def contribution_submit(  # noqa: PLR0912 -- each refusal is its own plain messa
     evidence checks (content, size, malware scan, EXIF stripped) before anything is stored.
     Returns None for a repeated post of the same form. No audit event (anonymous)."""
     if not round_.is_open:
-        raise ValidationError("This questionnaire is closed, so contributions are closed too.")
+        raise ValidationError(_("This questionnaire is closed, so contributions are closed too."))
     if not consent:
-        raise ValidationError({"consent": "Please tick the box to say the unit may use this."})
+        raise ValidationError({"consent": _("Please tick the box to say the unit may use this.")})
     if kind not in ContributionKind.values:
-        raise ValidationError({"kind": "Please choose what you are sharing."})
+        raise ValidationError({"kind": _("Please choose what you are sharing.")})
     if len(text) > CONTRIBUTION_TEXT_MAX_CHARS:
         raise ValidationError(
-            {"text": f"Please keep this to {CONTRIBUTION_TEXT_MAX_CHARS} characters."}
+            {
+                "text": _("Please keep this to %(n)s characters.")
+                % {"n": CONTRIBUTION_TEXT_MAX_CHARS}
+            }
         )
     if kind == ContributionKind.ARTWORK and upload is None:
-        raise ValidationError({"photo": "Please choose a photo of the artwork."})
+        raise ValidationError({"photo": _("Please choose a photo of the artwork.")})
     if kind != ContributionKind.ARTWORK and not text.strip():
-        raise ValidationError({"text": "Please write something to share."})
+        raise ValidationError({"text": _("Please write something to share.")})
     key = submission_key(token or secrets.token_hex(16))
     if Contribution.objects.filter(submission_key=key).exists():
         return None
@@ -559,7 +570,7 @@ def contribution_submit(  # noqa: PLR0912 -- each refusal is its own plain messa
         if kind == ContributionKind.ARTWORK:
             prepared = prepare_upload(upload, max_bytes=CONTRIBUTION_MAX_BYTES)
             if prepared.content_type not in CONTRIBUTION_IMAGE_TYPES:
-                raise UploadRejectedError("Please send a photo (JPEG or PNG).")
+                raise UploadRejectedError(_("Please send a photo (JPEG or PNG)."))
             stored = default_storage.save(contribution_upload_to(contribution, ""), prepared.file)
             contribution.file.name = stored
             contribution.content_type = prepared.content_type
@@ -594,7 +605,10 @@ def contribution_accept(
     open and the lead may add evidence), and the contribution row and file go. Audited."""
     portfolio = contribution.round.portfolio
     _require(
-        actor, "questionnaires.moderate_contributions", portfolio, "Only the unit lead can do this."
+        actor,
+        "questionnaires.moderate_contributions",
+        portfolio,
+        _("Only the unit lead can do this."),
     )
     title = contribution.title or str(ContributionKind(contribution.kind).label)
     with transaction.atomic():
@@ -642,7 +656,10 @@ def contribution_decline(*, contribution: Contribution, actor: User) -> None:
     event records only that one was declined)."""
     portfolio = contribution.round.portfolio
     _require(
-        actor, "questionnaires.moderate_contributions", portfolio, "Only the unit lead can do this."
+        actor,
+        "questionnaires.moderate_contributions",
+        portfolio,
+        _("Only the unit lead can do this."),
     )
     with transaction.atomic():
         audit_log(actor=actor, verb="questionnaires.contribution_decline", obj=portfolio)
@@ -658,14 +675,14 @@ def document_request(*, round_: Round, actor: User, kind: str, sheets: int = 0) 
     from .tasks import render_document  # noqa: PLC0415 -- tasks sit above services
 
     _require(
-        actor, "questionnaires.manage_rounds", round_.portfolio, "Only the unit lead can print."
+        actor, "questionnaires.manage_rounds", round_.portfolio, _("Only the unit lead can print.")
     )
     if kind not in DocumentKind.values:
-        raise ValidationError("Unknown document.")
+        raise ValidationError(_("Unknown document."))
     paper = kind in (DocumentKind.PAPER, DocumentKind.PAPER_EASY)
     if paper and not 1 <= sheets <= MAX_PAPER_SHEETS:
         raise ValidationError(
-            {"sheets": f"Print between 1 and {MAX_PAPER_SHEETS} sheets at a time."}
+            {"sheets": _("Print between 1 and %(n)s sheets at a time.") % {"n": MAX_PAPER_SHEETS}}
         )
     with transaction.atomic():
         locked = Round.objects.select_for_update().get(pk=round_.pk)

@@ -72,3 +72,17 @@ def test_riverside_assessor_sees_results_while_scoring(sample_framework):
     html = client.get(reverse("reviews:score", kwargs={"pk": assignment.pk})).content.decode()
     assert html.count("What people said") == 10
     assert "% agreed" in html
+
+
+def test_the_demo_link_page_stays_under_60_kb_in_all(sample_framework, client):
+    _seed()
+    ward = Round.objects.get(portfolio__unit__name="Demo Ward", audience="service_users")
+    total = 0
+    for easy in ("", "?easy=1"):
+        page = client.get(f"/q/{ward.token}/{easy}")
+        assert page.status_code == 200
+        assert page.content.count(b'type="radio"') >= 20 * 7  # every statement, every answer
+        css = b"".join(client.get("/static/css/answer.css").streaming_content)
+        total = max(total, len(page.content) + len(css))
+    # The page and its one stylesheet: no scripts, no images, no fonts.
+    assert total < 60 * 1024, total
