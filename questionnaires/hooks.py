@@ -12,14 +12,11 @@ from django.urls import reverse
 
 from portfolios import hooks as portfolio_hooks
 from portfolios.selectors import MissingItem
+from standards.models import Standard
 
 from .selectors import RoundResult, StandardResult, portfolio_results, questionnaire_needs
 
-PANEL_TEMPLATES = {
-    "builder": "questionnaires/_standard_panel.html",
-    "scoring": "questionnaires/_standard_panel.html",
-    "report": "pdf/_questionnaire_standard.html",
-}
+PANEL_TEMPLATE = "questionnaires/_standard_panel.html"
 
 
 def _pairs(
@@ -30,15 +27,15 @@ def _pairs(
 
 def standard_panels(*, portfolio: Any, place: str) -> dict[int, str]:
     """{standard id: html} with this cycle's (and the previous cycle's) results per audience.
-    Nothing when the portfolio has no rounds."""
+    Nothing when the portfolio has no rounds, and nothing for the report PDFs (they take the
+    whole section from portfolio_panel)."""
+    if place not in ("builder", "scoring"):
+        return {}
     current, previous = portfolio_results(portfolio=portfolio)
     if not current and not previous:
         return {}
-    from standards.models import Standard  # noqa: PLC0415 -- read only when there are rounds
-
     standards = Standard.objects.filter(framework_id=portfolio.framework_id)
     panels: dict[int, str] = {}
-    template = PANEL_TEMPLATES.get(place, PANEL_TEMPLATES["builder"])
     for standard in standards:
         current_pairs = _pairs(current, standard.pk)
         # The previous cycle's standards are another framework's rows: match by number.
@@ -50,7 +47,7 @@ def standard_panels(*, portfolio: Any, place: str) -> dict[int, str]:
             for result in previous
         ]
         panels[standard.pk] = render_to_string(
-            template,
+            PANEL_TEMPLATE,
             {
                 "standard": standard,
                 "current": current_pairs,

@@ -11,6 +11,7 @@ from portfolios.demo import demo_png_bytes
 from portfolios.enums import PortfolioState
 from portfolios.models import Evidence
 from portfolios.selectors import portfolio_readiness
+from portfolios.services import NotReadyError, portfolio_submit
 from questionnaires.enums import TEXT_ANSWER_MAX_CHARS
 from questionnaires.models import Answer, Contribution, Response, Round
 from questionnaires.services import (
@@ -278,3 +279,17 @@ def test_accepting_into_a_submitted_portfolio_is_refused(round_, lead):
     with pytest.raises(PermissionDenied):
         contribution_accept(contribution=contribution, actor=lead, criterion_ids=[])
     assert Contribution.objects.count() == 1
+
+
+def test_submit_is_refused_until_the_rounds_are_closed_with_n(portfolio, lead, round_):
+    for response in portfolio.responses.all():
+        response.narrative = "We meet daily."
+        response.save(update_fields=["narrative"])
+        evidence = factories.EvidenceFactory(portfolio=portfolio)
+        factories.EvidenceLinkFactory(evidence=evidence, criterion=response.criterion)
+    # Only the questionnaire rule is left (the other criteria have no response rows here).
+    assert {m.kind for m in portfolio_readiness(portfolio=portfolio)} == {"questionnaire"}
+    with pytest.raises(NotReadyError):
+        portfolio_submit(portfolio=portfolio, actor=lead)
+    portfolio.refresh_from_db()
+    assert portfolio.state == PortfolioState.DRAFT
