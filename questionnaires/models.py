@@ -276,6 +276,10 @@ class Contribution(models.Model):
         return self.title or self.get_kind_display()
 
 
+def document_upload_to(instance: "Document", filename: str) -> str:
+    return f"questionnaires/{instance.round_id}/{uuid.uuid4().hex}.pdf"
+
+
 class Document(TimeStampedModel):
     """A printable PDF of a round (poster, paper forms), made by a Celery task."""
 
@@ -284,7 +288,7 @@ class Document(TimeStampedModel):
     status = models.CharField(
         max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.RENDERING
     )
-    pdf = models.FileField(upload_to="questionnaires/", blank=True)
+    pdf = models.FileField(upload_to=document_upload_to, max_length=300, blank=True)
     sheets = models.PositiveIntegerField(default=0)
     first_sheet = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
