@@ -1,7 +1,8 @@
 """What the questionnaires' models mean for the shared caches (ee_portal/lib/fragments.py).
 
 Results show on the builder and the scoring page, whose bodies are cached under the
-portfolio's scope: a round, a response or a contribution moves that scope.
+portfolio's scope: a round or a contribution moves that scope (a response moves it from the
+services).
 """
 
 from typing import Any
@@ -32,8 +33,10 @@ def _scopes(portfolio_id: int | None) -> tuple[str, ...]:
 def register() -> None:
     """Called from QuestionnairesConfig.ready() in every process."""
     fragments.watch("questionnaires.Round", lambda instance: _scopes(_round_portfolio(instance)))
-    for label in ("questionnaires.Response", "questionnaires.Contribution"):
-        fragments.watch(label, lambda instance: _scopes(_via_round(instance)))
+    # Responses are many and anonymous: services.response_submit and paper_sheet_enter touch
+    # the portfolio's scope themselves, once after the commit, instead of a watcher's two
+    # bumps per row.
+    fragments.watch("questionnaires.Contribution", lambda instance: _scopes(_via_round(instance)))
     # A set published (or its items) changes every builder of its framework: the readiness
     # rule and the statements. Pages about a portfolio hold the standards' scope.
     for label in ("questionnaires.QuestionnaireSet", "questionnaires.Item"):

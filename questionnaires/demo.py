@@ -13,7 +13,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from ee_portal.lib import fragments
 from network.demo import DemoNetwork
+from portfolios.cache import portfolio_scope
 from portfolios.models import Portfolio
 
 from .enums import AnswerType, Audience, ResponseSource
@@ -134,6 +136,7 @@ def _riverside(portfolio: Portfolio, questionnaire: QuestionnaireSet) -> None:
             )
         if round_.sheets_issued < count:
             Round.objects.filter(pk=round_.pk).update(sheets_issued=count)
+        fragments.touch(portfolio_scope(portfolio.pk))
 
 
 def seed_questionnaires(demo: DemoNetwork) -> None:

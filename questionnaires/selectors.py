@@ -98,12 +98,28 @@ def contribution_get_for_user(*, user: User, pk: int) -> Contribution:
     return contribution
 
 
+# A published set's items never change (models.QuestionnaireSet.save refuses), so each process
+# keeps them once per set and audience: the anonymous page and its posts skip a query.
+_published_items: dict[tuple[int, str, Any], list[Item]] = {}
+
+
 def items_for(*, questionnaire: QuestionnaireSet, audience: str) -> list[Item]:
-    return list(
+    """The audience's items in order, with standard and criterion. One query, none for a
+    published set already read by this process."""
+    # The publication time is in the key: a primary key a test database has reused never
+    # finds another set's items.
+    key = (questionnaire.pk, audience, questionnaire.published_at)
+    cached = _published_items.get(key)
+    if cached is not None:
+        return list(cached)
+    items = list(
         Item.objects.filter(questionnaire=questionnaire, audience=audience)
         .select_related("standard", "criterion")
         .order_by("number")
     )
+    if questionnaire.status == QuestionnaireStatus.PUBLISHED and questionnaire.published_at:
+        _published_items[key] = items
+    return list(items)
 
 
 def rounds_for_portfolio(*, portfolio: Portfolio) -> list[Round]:

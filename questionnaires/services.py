@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ee_portal.audit.services import audit_log
+from ee_portal.lib import fragments
 from ee_portal.lib.celery import enqueue_on_commit
 from network.models import User
+from portfolios.cache import portfolio_scope
 from portfolios.enums import EvidenceType
 from portfolios.models import Evidence, Portfolio
 from portfolios.services import evidence_create_text, evidence_upload
@@ -441,27 +443,32 @@ def response_submit(
     if not rows:
         raise ValidationError(_("Please answer at least one question."))
     key = submission_key(token)
-    if Response.objects.filter(submission_key=key).exists():
-        return Stored(None, duplicate=True)
     response = Response(
         round=round_,
         submitted_on=timezone.localdate(),
         source=ResponseSource.ONLINE,
         submission_key=key,
     )
-    response._ee_round = round_  # type: ignore[attr-defined]  # for the cache watcher
     try:
+        # The unique submission key decides: a repeated form (a double tap, a retry, or two
+        # posts at once) fails the insert and stores nothing.
         with transaction.atomic():
             response.save()
             for row in rows:
                 row.response = response
             Answer.objects.bulk_create(rows)
     except IntegrityError:
-        # The same form posted twice at once: the other request stored it.
         if Response.objects.filter(submission_key=key).exists():
             return Stored(None, duplicate=True)
         raise
+    _touch(round_)
     return Stored(response, duplicate=False)
+
+
+def _touch(round_: Round) -> None:
+    """The builder and scoring page show the round's count and results: retire their copies
+    (once, after the commit; both the count and the results changed)."""
+    fragments.touch(portfolio_scope(round_.portfolio_id))
 
 
 def paper_sheet_enter(
@@ -498,7 +505,6 @@ def paper_sheet_enter(
         sheet_number=sheet_number,
         submission_key=submission_key(f"paper:{round_.pk}:{sheet_number}"),
     )
-    response._ee_round = round_  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             response.save()
@@ -515,6 +521,7 @@ def paper_sheet_enter(
         raise ValidationError(
             {"sheet_number": _("Sheet %(n)s has already been entered.") % {"n": sheet_number}}
         ) from exc
+    _touch(round_)
     return response
 
 
