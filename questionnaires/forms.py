@@ -77,6 +77,7 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, items: list[Item], easy: bool, setting_type: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.items = items
+        self.easy = easy
         for item in items:
             self.fields[f"item_{item.pk}"] = _item_field(item, easy=easy, setting_type=setting_type)
 
@@ -85,6 +86,12 @@ class AnswerForm(forms.Form):
 
     def item_fields(self):
         return [(item, self[f"item_{item.pk}"]) for item in self.items]
+
+    def relabel(self, *, setting_type: str) -> None:
+        """The statements in the setting's wording (a post is checked without it)."""
+        if not self.easy:
+            for item in self.items:
+                self.fields[f"item_{item.pk}"].label = item.wording(setting_type)
 
 
 # Keys typed on the data-entry screen, per answer type.

@@ -66,13 +66,13 @@ def questionnaire_for_framework(*, framework_id: int) -> QuestionnaireSet | None
     )
 
 
-def round_get_by_token(*, token: str) -> Round | None:
-    """The round behind an anonymous link, with its set and unit. One query."""
+def round_get_by_token(*, token: str, with_unit: bool = True) -> Round | None:
+    """The round behind an anonymous link, with its set and (unless ``with_unit`` is off, for
+    a post that only redirects once stored) its portfolio's unit. One query."""
     if not token or len(token) > 64:
         return None
-    return (
-        Round.objects.select_related("questionnaire", "portfolio__unit").filter(token=token).first()
-    )
+    related = ("questionnaire", "portfolio__unit") if with_unit else ("questionnaire",)
+    return Round.objects.select_related(*related).filter(token=token).first()
 
 
 def round_get_for_user(*, user: User, pk: int, perm: str) -> Round:

@@ -435,24 +435,28 @@ def _easy(request: HttpRequest) -> bool:
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def answer(request: HttpRequest, token: str) -> HttpResponse:
-    round_ = round_get_by_token(token=token)
+def answer(request: HttpRequest, token: str) -> HttpResponse:  # noqa: PLR0911 -- one page per outcome
+    # A post that is stored only redirects: the unit (its name, its setting's wording) is read
+    # only when a page is rendered.
+    round_ = round_get_by_token(token=token, with_unit=request.method != "POST")
     if round_ is None:
         return _unknown(request)
     easy = _easy(request)
-    context = {"round": round_, "unit": round_.portfolio.unit, "easy": easy, "token": token}
+
+    def context(**extra) -> dict:
+        unit = round_.portfolio.unit
+        return {"round": round_, "unit": unit, "easy": easy, "token": token, **extra}
+
     if not round_.is_open:
-        return render(request, "questionnaires/answer_closed.html", context)
+        return render(request, "questionnaires/answer_closed.html", context())
     items = items_for(questionnaire=round_.questionnaire, audience=round_.audience)
-    setting = round_.portfolio.unit.setting_type
-    status = 200
     if request.method == "POST":
         if _throttled(request):
-            return render(request, "questionnaires/answer_throttled.html", context, status=429)
-        form = AnswerForm(request.POST, items=items, easy=easy, setting_type=setting)
+            return render(request, "questionnaires/answer_throttled.html", context(), status=429)
         if request.POST.get(HONEYPOT):
             # Filled by software, not people: thank it and store nothing.
             return redirect(reverse("questionnaires:thanks", kwargs={"token": token}))
+        form = AnswerForm(request.POST, items=items, easy=easy)
         if form.is_valid():
             try:
                 response_submit(
@@ -470,16 +474,15 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 url = reverse("questionnaires:thanks", kwargs={"token": token})
                 return redirect(url + ("?easy=1" if easy else ""))
-        status = 400
-    else:
-        form = AnswerForm(
-            initial={"token": secrets.token_urlsafe(24)},
-            items=items,
-            easy=easy,
-            setting_type=setting,
-        )
-    context["form"] = form
-    return render(request, "questionnaires/answer.html", context, status=status)
+        form.relabel(setting_type=round_.portfolio.unit.setting_type)
+        return render(request, "questionnaires/answer.html", context(form=form), status=400)
+    form = AnswerForm(
+        initial={"token": secrets.token_urlsafe(24)},
+        items=items,
+        easy=easy,
+        setting_type=round_.portfolio.unit.setting_type,
+    )
+    return render(request, "questionnaires/answer.html", context(form=form))
 
 
 @require_safe
