@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, TypeAlias
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import rules
 from django.db import connection
 
 from ee_portal.lib import fragments
+from ee_portal.lib.db import Extra
 
 from .enums import UnitRoleKind
 
@@ -32,10 +34,12 @@ def is_assessor(user: AnyUser) -> bool:
 def user_unit_roles(user: AnyUser) -> dict[int, tuple[str, str]]:
     """{unit id: (role, unit name)} for every unit the user has a role in, ordered by unit name.
 
-    Issue 12: read from the database once per user object, so once per request (one indexed
-    query), and never from a cache: a removed role takes effect on the very next request, on
-    every process. Shared by the permission rules of every app and the navigation bar.
-    forget_roles() drops it when a role changes within the request.
+    Issue 12: read from the database once per user object, so once per request, and never
+    from a cache: a removed role takes effect on the very next request, on every process.
+    Usually read with the person themselves, in one query (network.backends.ModelBackend
+    calls remember_roles()); read here on its own otherwise. Shared by the permission rules
+    of every app and the navigation bar. forget_roles() drops it when a role changes within
+    the request.
     """
     if not user.is_authenticated:
         return {}
@@ -44,27 +48,48 @@ def user_unit_roles(user: AnyUser) -> dict[int, tuple[str, str]]:
         with connection.cursor() as cursor:
             cursor.execute(_roles_sql(), [user.pk])
             rows = cursor.fetchall()
-        # The cache epoch comes in the same round trip (ee_portal/lib/fragments.py).
-        fragments.remember_epoch(rows[0][0] if rows else None)
-        roles = {unit_id: (role, name) for _epoch, unit_id, role, name in rows if unit_id}
-        user._network_unit_roles = roles
+        roles = remember_roles(user, rows)
+    return roles
+
+
+def remember_roles(user: User, rows: Sequence[Sequence[Any]]) -> dict[int, tuple[str, str]]:
+    """Keep the roles read by ROLES' columns (epoch, unit id, role, unit name; one row per
+    role, or one row of NULLs but the epoch) as this user's roles for the request."""
+    # The cache epoch comes in the same round trip (ee_portal/lib/fragments.py).
+    fragments.remember_epoch(rows[0][0] if rows else None)
+    roles = {unit_id: (role, name) for _epoch, unit_id, role, name in rows if unit_id}
+    user._network_unit_roles = roles
     return roles
 
 
 @functools.cache
-def _roles_sql() -> str:
-    """A person's unit roles with their units' names, and the cache epoch: one indexed query,
-    its SQL built once per process (issue 12: read on every request, so kept cheap)."""
+def roles_extra() -> Extra:
+    """A person's unit roles with their units' names, and the cache epoch, as columns joined
+    to the person's own row (``a``): one indexed query for everything a permission needs to
+    know about the person (issue 12: read on every request, so kept cheap)."""
     from .models import Unit, UnitRole  # noqa: PLC0415 -- models are loaded by now
 
     q = connection.ops.quote_name
     roles, units = q(UnitRole._meta.db_table), q(Unit._meta.db_table)
+    return Extra(
+        key="network.roles",
+        columns=f"{fragments.epoch_sql()}, r.{q('unit_id')}, r.{q('role')}, u.{q('name')}",
+        joins=(
+            f"LEFT JOIN {roles} r ON r.{q('user_id')} = a.{q('id')} "
+            f"LEFT JOIN {units} u ON u.{q('id')} = r.{q('unit_id')}"
+        ),
+        order_by=f"u.{q('name')}, r.{q('unit_id')}",
+    )
+
+
+@functools.cache
+def _roles_sql() -> str:
+    """roles_extra() for a person already loaded: the same columns, from a one-row table."""
+    extra = roles_extra()
+    q = connection.ops.quote_name
     return (
-        f"SELECT {fragments.epoch_sql()}, r.{q('unit_id')}, r.{q('role')}, u.{q('name')} "  # noqa: S608 -- our own names
-        f"FROM (SELECT 1 AS one) AS x "
-        f"LEFT JOIN {roles} r ON r.{q('user_id')} = %s "
-        f"LEFT JOIN {units} u ON u.{q('id')} = r.{q('unit_id')} "
-        f"ORDER BY u.{q('name')}, r.{q('unit_id')}"
+        f"SELECT {extra.columns} FROM (SELECT %s AS {q('id')}) AS a "  # noqa: S608 -- our own names
+        f"{extra.joins} ORDER BY {extra.order_by}"
     )
 
 

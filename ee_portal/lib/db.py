@@ -1,3 +1,4 @@
+import hashlib
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -75,13 +76,7 @@ def _prepare(db: str, model: type[models.Model], field: Any | None) -> _Prepared
     return _prepared[key]
 
 
-def _fetch_one(db: str, prepared: _Prepared, pk: int) -> list[Any] | None:
-    connection = connections[db]
-    with connection.cursor() as cursor:
-        cursor.execute(prepared.sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
+def _convert(connection: Any, prepared: _Prepared, row: Any) -> list[Any]:
     values = []
     for raw, (col, funcs) in zip(row, prepared.converters, strict=True):
         value = raw
@@ -89,6 +84,37 @@ def _fetch_one(db: str, prepared: _Prepared, pk: int) -> list[Any] | None:
             value = func(value, col, connection)
         values.append(value)
     return values
+
+
+def _execute(connection: Any, cursor: Any, sql: str, pk: Any) -> None:
+    """Run one of these reads (one ``%s``, the key). On PostgreSQL, as a statement prepared
+    once per database connection: planning these small joins cost the server more than
+    running them (issue 12's bench), and a prepared statement is planned once. Statements
+    live as long as the connection (not rolled back with a transaction), so a new
+    connection prepares its own. Behind a pooler in transaction mode (PgBouncer's default),
+    statements would be lost between transactions: use session pooling, or none."""
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, [pk])
+        return
+    raw = connection.connection
+    state = connection.__dict__.get("_ee_prepared")
+    if state is None or state[0] is not raw:
+        state = connection._ee_prepared = (raw, set())
+    name = "ee_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
+    if name not in state[1]:
+        # Through the driver's own cursor: setting up is not one of the page's queries.
+        with connection.wrap_database_errors, raw.cursor() as setup:
+            setup.execute(f"PREPARE {name} AS {sql.replace('%s', '$1')}")
+        state[1].add(name)
+    cursor.execute(f"EXECUTE {name}(%s)", [pk])
+
+
+def _fetch_one(db: str, prepared: _Prepared, pk: int) -> list[Any] | None:
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        _execute(connection, cursor, prepared.sql, pk)
+        row = cursor.fetchone()
+    return None if row is None else _convert(connection, prepared, row)
 
 
 M = TypeVar("M", bound=models.Model)
@@ -118,3 +144,44 @@ def get_with_related(model: type[M], pk: int, related: str) -> M | None:
     instance = model.from_db(db, own, values[: len(own)])
     field.set_cached_value(instance, other.from_db(db, joined, values[len(own) :]))
     return instance
+
+
+@dataclass(frozen=True)
+class Extra:
+    """Rows of other tables read in the same round trip as a primary-key read (get_with_rows):
+    ``columns`` are selected after the model's own, ``joins`` may refer to the model's row as
+    ``a``, ``order_by`` orders the joined rows. Written by the app that asks, with its own
+    models' names; a parameter-free SQL text, built once per process."""
+
+    key: str
+    columns: str
+    joins: str
+    order_by: str
+
+
+def get_with_rows(model: type[M], pk: int, extra: Extra) -> tuple[M | None, list[tuple[Any, ...]]]:
+    """The row of ``model`` with primary key ``pk`` and, in the same query, the rows ``extra``
+    joins to it (LEFT JOINs: none gives one row of NULLs). Returns (instance or None, the
+    extra columns of each joined row, unconverted)."""
+    db = router.db_for_read(model)
+    key = (db, model, "rows:" + extra.key)
+    if key not in _prepared:
+        base = _prepare(db, model, None)
+        select, _, rest = base.sql.partition(" FROM ")
+        table, _, where = rest.partition(" WHERE ")
+        sql = f"{select}, {extra.columns} FROM {table} {extra.joins} WHERE {where}"
+        _prepared[key] = _Prepared(
+            sql=f"{sql} ORDER BY {extra.order_by}" if extra.order_by else sql,
+            converters=base.converters,
+            attnames=base.attnames,
+        )
+    prepared = _prepared[key]
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        _execute(connection, cursor, prepared.sql, pk)
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    own = prepared.attnames[0]
+    instance = model.from_db(db, own, _convert(connection, prepared, rows[0][: len(own)]))
+    return instance, [tuple(row[len(own) :]) for row in rows]

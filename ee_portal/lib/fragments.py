@@ -359,8 +359,18 @@ def with_csrf_token(request: HttpRequest, html: str) -> SafeString:
     copy) given the visitor's own token. Text that merely contains the placeholder (a narrative
     quoting it, autoescaped) is left alone."""
     if CSRF_PLACEHOLDER in html:
-        field = format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-        )
-        html = html.replace(_CSRF_FIELD, field)
+        html = html.replace(_CSRF_FIELD, _csrf_field(request))
     return mark_safe(html)  # noqa: S308 -- rendered by our own templates, autoescaped
+
+
+def _csrf_field(request: HttpRequest) -> str:
+    """The visitor's CSRF field, masked once per request: get_token() masks the secret afresh
+    on each call, and a page fills in several cached copies (the chrome, the body). A secret
+    rotated within the request (signing in) gets a field of its own."""
+    memo: tuple[str | None, str] | None = getattr(request, "_ee_csrf_field", None)
+    if memo is None or memo[0] != request.META.get("CSRF_COOKIE"):
+        token = get_token(request)  # makes the secret when the visitor has none yet
+        field = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        memo = (request.META.get("CSRF_COOKIE"), field)
+        request._ee_csrf_field = memo  # type: ignore[attr-defined]
+    return memo[1]

@@ -210,6 +210,9 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes the database connection around every task unless this is set; here the
+# connections are kept between tasks as between requests (CONN_MAX_AGE, ee_portal/celery_app.py).
+CELERY_DB_REUSE_MAX = 2**31
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Fail fast when the broker is down: the outbox keeps the task for outbox.drain.
@@ -233,7 +236,7 @@ CELERY_BEAT_SCHEDULE = {
 # let processes disagree; ee_portal/caching/checks.py refuses it with DEBUG off).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "ee_portal.caching.backends.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache"

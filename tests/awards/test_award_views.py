@@ -220,8 +220,9 @@ def test_award_list_query_count_is_constant(
     # session, user, paginator count, the page of awards (unit, organisation, framework,
     # certificate and the live status in one query), then the session save the site's
     # middleware makes on a signed-in request (savepoint, update, release).
-    # ...and the nav's unit roles with the cache epoch, one query (network/rules.py)
-    with django_assert_num_queries(8):
+    # (The user comes with the nav's unit roles and the cache epoch: one query,
+    # network/backends.py.)
+    with django_assert_num_queries(7):
         response = client.get("/awards/manage/")
     assert len(response.context["awards"]) == item_count
 

@@ -13,20 +13,23 @@ import subprocess
 import sys
 
 import pytest
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory, override_settings
 
+from ee_portal.caching.backends import RedisCache
 from ee_portal.caching.checks import check_shared_cache, web_processes
 from ee_portal.caching.models import CacheEpoch
 from ee_portal.lib import fragments, pagecache
 from network.cache import NETWORK
 from tests import factories
-from tests.services import ROOT, subprocess_env
+from tests.conftest import need_service
+from tests.services import ROOT, redis_available, redis_url, subprocess_env
 
 UNREACHABLE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "ee_portal.caching.backends.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
     }
 }
@@ -64,6 +67,26 @@ def test_the_csrf_placeholder_is_replaced_only_where_the_template_put_it(rf):
     assert quoted in html  # text that merely contains it is left alone
     assert html.count(fragments.CSRF_PLACEHOLDER) == 1
     assert 'name="csrfmiddlewaretoken" value="' in html.replace(quoted, "")
+
+
+def test_one_masked_token_per_request_and_a_new_one_after_rotation(rf):
+    """The chrome and the body of a page share one masked token (masking is per call in
+    Django); a token rotated within the request (signing in) is used from then on."""
+    from django.middleware.csrf import _unmask_cipher_token, rotate_token  # noqa: PLC0415
+
+    request = rf.get("/")
+    field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{fragments.CSRF_PLACEHOLDER}">'
+
+    def token(html: str) -> str:
+        return html.split('value="')[1].split('"', maxsplit=1)[0]
+
+    first, second = (token(fragments.with_csrf_token(request, field)) for _ in range(2))
+    assert first == second
+    assert _unmask_cipher_token(first) == request.META["CSRF_COOKIE"]
+    rotate_token(request)
+    rotated = token(fragments.with_csrf_token(request, field))
+    assert _unmask_cipher_token(rotated) == request.META["CSRF_COOKIE"]
+    assert _unmask_cipher_token(rotated) != _unmask_cipher_token(first)
 
 
 def test_public_pages_keep_their_headers_and_never_store_a_404(rf, db):
@@ -203,3 +226,22 @@ def test_each_celery_task_starts_with_a_fresh_memo(db):
     task_prerun.send(sender=None, task_id="t", task=None, args=(), kwargs={})
     assert "probe" not in fragments._memo()
     assert fragments._epoch() == CacheEpoch.objects.get_or_create(pk=1)[0].value
+
+
+def test_the_redis_cache_keeps_one_client_per_pool_and_works():
+    """ee_portal.caching.backends.RedisCache: Django's, without a new client object per call
+    (issue 12's bench); values still round-trip through the real Redis."""
+    need_service("Redis", redis_available(), f"set REDIS_URL to a running Redis ({redis_url()})")
+    cache = RedisCache(redis_url(), {"KEY_PREFIX": "test-client-reuse"})
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client() is client  # one server: reads and writes share the pool
+    cache.set("k", {"a": 1})
+    cache.set_many({"x": 1, "y": 2})
+    assert cache.get("k") == {"a": 1}
+    assert cache.get_many(["x", "y", "z"]) == {"x": 1, "y": 2}
+    assert cache.incr("x") == 2  # noqa: PLR2004
+    cache.delete_many(["k", "x", "y"])
+    assert cache.get("k") is None
+    # Django's own makes a client per call: the difference this backend exists for.
+    plain = DjangoRedisCache(redis_url(), {})
+    assert plain._cache.get_client() is not plain._cache.get_client()

@@ -43,7 +43,7 @@ from tests.services import (
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 UNREACHABLE_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "ee_portal.caching.backends.RedisCache",
         # Nothing listens on port 1: every cache call fails at once.
         "LOCATION": "redis://127.0.0.1:1/0",
     }
@@ -170,7 +170,7 @@ def test_removed_role_withdrawn_assignment_and_suspended_membership_act_at_once(
     cache = {"CACHES": UNREACHABLE_CACHE} if not cache_reachable else {}
     redis_cache = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ee_portal.caching.backends.RedisCache",
             "LOCATION": redis_url(),
         }
     }

@@ -133,8 +133,8 @@ def test_unit_detail_constant_queries(
     # 1 session, 2 user, 3 unit + organisation, 4 people, 5 open invitations,
     # 6 membership history, 7 portfolios, 8-10 savepoint, session save, release
     # (SESSION_SAVE_EVERY_REQUEST)
-    # ...and the nav's unit roles with the cache epoch, one query (network/rules.py)
-    with django_assert_num_queries(11):
+    # (2 also brings the nav's unit roles and the cache epoch: network/backends.py)
+    with django_assert_num_queries(10):
         response = client.get(reverse("network:unit_detail", kwargs={"pk": unit.pk}))
     assert len(response.context["people"]) == item_count
 
@@ -151,8 +151,8 @@ def test_unit_list_constant_queries(client, admin_user, django_assert_num_querie
     client.force_login(admin_user)
     # 1 session, 2 user, 3 programmes (filter choices), 4 count, 5 units + organisations,
     # 6 current memberships + programmes, 7-9 savepoint, session save, release
-    # ...and the nav's unit roles with the cache epoch, one query (network/rules.py)
-    with django_assert_num_queries(10):
+    # (2 also brings the nav's unit roles and the cache epoch: network/backends.py)
+    with django_assert_num_queries(9):
         response = client.get("/network/units/?status=active")
     assert len(response.context["units"]) == item_count
 
@@ -241,8 +241,8 @@ def test_dashboard_counts_ending_soon_and_pending(client, admin_user, django_ass
     client.force_login(admin_user)
     # 1 session, 2 user, 3 counts by programme and status, 4 ending soon,
     # 5 pending invitations, 6-8 savepoint, session save, release
-    # ...and the nav's unit roles with the cache epoch, one query (network/rules.py)
-    with django_assert_num_queries(9):
+    # (2 also brings the nav's unit roles and the cache epoch: network/backends.py)
+    with django_assert_num_queries(8):
         response = client.get("/network/")
     data = response.context["data"]
     assert [(r["code"], r["active"], r["suspended"], r["total"]) for r in data.by_programme] == [
@@ -369,8 +369,8 @@ def test_organisation_list_constant_queries(
     client.force_login(admin_user)
     # 1 session, 2 user, 3 count, 4 organisations with unit counts,
     # 5-7 savepoint, session save, release
-    # ...and the nav's unit roles with the cache epoch, one query (network/rules.py)
-    with django_assert_num_queries(8):
+    # (2 also brings the nav's unit roles and the cache epoch: network/backends.py)
+    with django_assert_num_queries(7):
         response = client.get("/network/organisations/")
     assert [o.unit_count for o in response.context["organisations"]] == [1] * item_count
 
@@ -382,8 +382,8 @@ def test_person_list_constant_queries(client, admin_user, django_assert_num_quer
     client.force_login(admin_user)
     # 1 session, 2 user, 3 count, 4 people, 5 their roles with units and organisations,
     # 6-8 savepoint, session save, release
-    # ...and the nav's unit roles with the cache epoch, one query (network/rules.py)
-    with django_assert_num_queries(9):
+    # (2 also brings the nav's unit roles and the cache epoch: network/backends.py)
+    with django_assert_num_queries(8):
         response = client.get("/network/people/")
     assert len(response.context["people"]) == item_count + 1
 
@@ -610,8 +610,8 @@ def test_dashboard_constant_queries(client, admin_user, django_assert_num_querie
         factories.InvitationFactory()
     client.force_login(admin_user)
     # 1 session, 2 user, 3 counts, 4 ending soon, 5 pending invitations, 6-8 session save
-    # ...and the nav's unit roles with the cache epoch, one query (network/rules.py)
-    with django_assert_num_queries(9):
+    # (2 also brings the nav's unit roles and the cache epoch: network/backends.py)
+    with django_assert_num_queries(8):
         response = client.get("/network/")
     assert len(response.context["data"].ending_soon) == item_count
     assert len(response.context["data"].pending_invitations) == item_count

@@ -1095,7 +1095,7 @@ def test_a_deploy_that_changes_the_code_renders_again(fragment_template, setting
 
 DEAD_REDIS = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "ee_portal.caching.backends.RedisCache",
         "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: connection refused
     }
 }

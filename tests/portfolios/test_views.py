@@ -141,9 +141,10 @@ def test_list_constant_queries(django_assert_num_queries, lead, framework, item_
     for unit in units:
         factories.PortfolioFactory(unit=unit, framework=framework)
     client = client_for(lead)
-    # session, user, nav's unit roles (with the cache epoch), portfolios (joined), units ready
-    # to start, session save (savepoint, update, release: SESSION_SAVE_EVERY_REQUEST)
-    with django_assert_num_queries(8):
+    # session, user with the nav's unit roles and the cache epoch (one query), portfolios
+    # (joined), units ready to start, session save (savepoint, update, release:
+    # SESSION_SAVE_EVERY_REQUEST)
+    with django_assert_num_queries(7):
         response = client.get(reverse("portfolios:list"))
     assert [p.unit for p in response.context["portfolios"]] == sorted(units, key=lambda u: u.name)
 
@@ -174,19 +175,20 @@ def test_builder_constant_queries(django_assert_num_queries, portfolio, lead, it
     client = client_for(lead)
     url = reverse("portfolios:detail", kwargs={"pk": portfolio.pk})
     cache.clear()  # nothing cached yet, not even the lead's roles (read above by the services)
-    # session, user, portfolio (with its unit), unit roles (shared with the nav, with the
-    # cache epoch), framework (read only when the body is rendered), builder (link counts,
-    # responses), readiness (link counts, responses, undeclared evidence), revisions, session
-    # save (savepoint, update, release), and one each from the registered panels and readiness
-    # checks (portfolios/hooks.py; questionnaires: its rounds, the framework's questionnaires)
-    with django_assert_num_queries(16):
+    # session, user with their unit roles (shared with the nav) and the cache epoch in one
+    # query, portfolio (with its unit), framework (read only when the body is rendered),
+    # builder (link counts, responses), readiness (link counts, responses, undeclared
+    # evidence), revisions, session save (savepoint, update, release), and one each from the
+    # registered panels and readiness checks (portfolios/hooks.py; questionnaires: the
+    # portfolio's rounds, the framework's questionnaires)
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["standards"]) == 10
     # Again, unchanged: the body comes from the cache (lib/fragments); what decides who may
-    # see it is read afresh (issue 12): session, user, portfolio (with its unit), the lead's
-    # unit roles with the cache epoch, session save (savepoint, update, release).
-    with django_assert_num_queries(7):
+    # see it is read afresh (issue 12): session, user with their unit roles and the cache
+    # epoch (one query), portfolio (with its unit), session save (savepoint, update, release).
+    with django_assert_num_queries(6):
         again = client.get(url)
     assert without_csrf(again) == without_csrf(response)
 

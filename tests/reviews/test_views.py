@@ -84,8 +84,8 @@ def test_list_queries_are_constant(
     login(client, admin_user)
     # session, user, queue counts, queue page count (paginated, issue 8), queue, its
     # assignments (prefetch), own assignments, then the session save (savepoint, update, release)
-    # ...and the nav's unit roles with the cache epoch, one query (network/rules.py)
-    with django_assert_num_queries(11):
+    # (the user comes with the nav's unit roles and the cache epoch: network/backends.py)
+    with django_assert_num_queries(10):
         response = client.get("/reviews/")
     assert len(response.context["queue"]) == item_count
 
@@ -285,16 +285,17 @@ def test_scoring_page_queries_are_constant(
     url = f"/reviews/assignments/{lead_assignment.pk}/score/"
     # session, user, assignment, then for the body (not cached yet): portfolio (+unit,
     # organisation, framework), criteria, responses, evidence links, own scores, last two
-    # revisions, latest evidence request; the registered standard panels (questionnaires:
-    # the portfolio's rounds); the nav's unit roles with the cache epoch; the session save
-    # (savepoint, update, release)
-    with django_assert_num_queries(15):
+    # revisions, latest evidence request; the registered standard panels (questionnaires: the
+    # portfolio's rounds); the session save (savepoint, update, release). The user's query
+    # also brings the nav's unit roles and the cache epoch.
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert sum(len(row.evidence) for row in response.context["rows"]) == item_count
     # Again, unchanged: the body and the chrome come from the cache (lib/fragments); what
-    # decides who may see the page is read afresh (issue 12): session, user, the assignment,
-    # the nav's unit roles with the cache epoch, session save (savepoint, update, release).
-    with django_assert_num_queries(7):
+    # decides who may see the page is read afresh (issue 12): session, the user with their
+    # unit roles and the cache epoch (one query), the assignment, session save (savepoint,
+    # update, release).
+    with django_assert_num_queries(6):
         again = client.get(url)
     assert again.content.count(b'class="card my-3 score-card"') == len(response.context["rows"])
 
