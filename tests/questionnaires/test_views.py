@@ -475,10 +475,10 @@ def test_results_page_constant_queries(django_assert_num_queries, round_, lead, 
     client = client_for(lead)
     url = reverse("questionnaires:round", kwargs={"pk": round_.pk})
     client.get(url)
-    # session, user, round (with set, portfolio, unit, framework), the lead's unit roles with
-    # the cache epoch, response counts, answer distribution, documents, counts again and the
+    # session, user with their unit roles and the cache epoch, round (with set, portfolio,
+    # unit, framework), response counts, answer distribution, documents, counts again and the
     # comments (round_comments), session save (savepoint, update, release)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert response.context["result"].included == responses
 
@@ -496,9 +496,9 @@ def test_national_view_constant_queries(
     client = client_for(admin_user)
     url = reverse("questionnaires:national")
     client.get(url)
-    # session, user, the current set, response totals, answer distribution, units per
-    # audience, the nav (unit roles with the cache epoch), session save (savepoint, update,
+    # session, user with their unit roles and the cache epoch, the current set, response
+    # totals, answer distribution, units per audience, session save (savepoint, update,
     # release)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.context["counted"] == units
