@@ -3,11 +3,13 @@ import io
 import re
 
 import pytest
+import zxingcpp
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 from pypdf import PdfReader
 
 from ee_portal.audit.models import AuditEvent
@@ -343,11 +345,10 @@ def test_poster_and_paper_pdfs_are_made_by_the_task(
 
 
 def test_poster_qr_code_holds_the_link(round_):
-    from questionnaires.tasks import answer_url, qr_svg_data_uri  # noqa: PLC0415 -- lazily used
+    from questionnaires.tasks import answer_url, qr_png_data_uri  # noqa: PLC0415 -- lazily used
 
-    uri = qr_svg_data_uri(answer_url(round_.token))
-    assert uri.startswith("data:image/svg+xml;base64,")
-    assert answer_url(round_.token).endswith(f"/q/{round_.token}/")
+    assert qr_png_data_uri(answer_url(round_.token)).startswith("data:image/png;base64,")
+    assert answer_url(round_.token) == f"http://testserver/q/{round_.token}/"
 
 
 def test_data_entry_saves_a_sheet_and_refuses_it_twice(round_, lead):
@@ -502,3 +503,24 @@ def test_national_view_constant_queries(
     with django_assert_num_queries(9):
         response = client.get(url)
     assert response.context["counted"] == units
+
+
+def test_poster_qr_codes_decode_to_the_answer_and_contribute_links(
+    round_, lead, django_capture_on_commit_callbacks
+):
+    from questionnaires.tasks import answer_url  # noqa: PLC0415 -- lazily used
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(lead).post(
+            reverse("questionnaires:document_render", kwargs={"pk": round_.pk, "kind": "poster"})
+        )
+    poster = Document.objects.get(kind="poster")
+    with poster.pdf.open("rb") as handle:
+        images = PdfReader(io.BytesIO(handle.read())).pages[0].images
+    decoded = []
+    for picture in images:
+        image = picture.image.convert("L")  # one pixel per module
+        big = image.resize((image.width * 8, image.height * 8), Image.Resampling.NEAREST)
+        decoded += [r.text for r in zxingcpp.read_barcodes(big)]
+    link = answer_url(round_.token)
+    assert sorted(decoded) == [link, link + "contribute/"]
