@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ee_portal.lib.views import admin_required, error_text, refusal_message
+from network.csv_io import csv_safe
 from portfolios.selectors import portfolio_get_for_user
 from portfolios.uploads import SizeLimitUploadHandler, upload_handlers
 from standards.models import Criterion
@@ -256,7 +257,8 @@ def _csv_stream(rows: Iterator[list]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow(row)
+        # Free text is written by anyone with the link: never a formula in a spreadsheet.
+        writer.writerow([csv_safe(cell) for cell in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -227,6 +227,15 @@ def test_export_lead_and_admin_only(round_, lead, contributor, other_lead, admin
     assert client_for(admin_user).get(national).status_code == 200
 
 
+def test_export_never_writes_a_formula(round_, lead):
+    for _ in range(5):
+        answer(round_, "4", text='=HYPERLINK("http://evil.example")')
+    url = reverse("questionnaires:portfolio_export", kwargs={"pk": round_.portfolio_id})
+    body = b"".join(client_for(lead).get(url).streaming_content).decode()
+    assert body.count("'=HYPERLINK") == 5
+    assert ',"=HYPERLINK' not in body
+
+
 def test_export_below_n_holds_no_rows(round_, lead):
     for _ in range(4):
         answer(round_, "4")
