@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ee_portal.audit.services import audit_log
 from ee_portal.lib import fragments
 from ee_portal.lib.celery import enqueue_on_commit
+from network.enums import SettingType
 from network.models import User
 from portfolios.cache import portfolio_scope
 from portfolios.enums import EvidenceType
@@ -187,6 +188,13 @@ def _validate_item(
         isinstance(v, str) and len(v) <= ITEM_TEXT_MAX for v in wording.values()
     ):
         check.err(f"{path}.setting_wording", "must map a setting type to text (300 at most)")
+    else:
+        for key in wording:
+            if key not in SettingType.values:
+                check.err(
+                    f"{path}.setting_wording.{key}",
+                    f"{key!r} is not a setting type ({', '.join(SettingType.values)})",
+                )
 
 
 @transaction.atomic

@@ -172,3 +172,16 @@ def test_import_command_prints_each_error_with_its_line(sample_standards, tmp_pa
     with pytest.raises(CommandError, match="1 problem"):
         call_command("import_questionnaires", str(bad))
     assert f"{bad}: line 14, items.staff[0].standard: standard 99" in capsys.readouterr().err
+
+
+def test_setting_wording_keys_must_be_setting_types(sample_standards):
+    text = SMALL.format(framework=sample_standards.code).replace(
+        "      easy_read: People are kind.\n",
+        "      easy_read: People are kind.\n      setting_wording:\n        school: Pupils?\n",
+    )
+    with pytest.raises(QuestionnaireImportError) as caught:
+        questionnaire_import(text=text)
+    assert [e.path for e in caught.value.errors] == [
+        "items.service_users[0].setting_wording.school"
+    ]
+    assert caught.value.errors[0].line == 14

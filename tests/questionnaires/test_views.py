@@ -533,3 +533,16 @@ def test_poster_qr_codes_decode_to_the_answer_and_contribute_links(
         decoded += [r.text for r in zxingcpp.read_barcodes(big)]
     link = answer_url(round_.token)
     assert sorted(decoded) == [link, link + "contribute/"]
+
+
+def test_answer_page_uses_the_units_setting_wording(client, framework, questionnaire):
+    from questionnaires.models import Item  # noqa: PLC0415 -- this test's own set
+
+    unit = factories.UnitFactory(name="Maple School", setting_type="education")
+    portfolio = factories.PortfolioFactory(unit=unit, framework=framework)
+    round_ = factories.RoundFactory(portfolio=portfolio, questionnaire=questionnaire)
+    item = items_of(round_)[0]
+    # Items of a published set are immutable: the wording is set on the row directly.
+    Item.objects.filter(pk=item.pk).update(setting_wording={"education": "Pupils welcome me."})
+    html = client.get(reverse("questionnaires:answer", kwargs={"token": round_.token})).content
+    assert b"Pupils welcome me." in html
