@@ -14,7 +14,7 @@ from portfolios import hooks as portfolio_hooks
 from portfolios.selectors import MissingItem
 from standards.models import Standard
 
-from .selectors import RoundResult, StandardResult, portfolio_results, questionnaire_needs
+from .selectors import BAR_KEY, RoundResult, StandardResult, portfolio_results, questionnaire_needs
 
 PANEL_TEMPLATE = "questionnaires/_standard_panel.html"
 
@@ -36,7 +36,7 @@ def standard_panels(*, portfolio: Any, place: str) -> dict[int, str]:
         return {}
     standards = Standard.objects.filter(framework_id=portfolio.framework_id)
     panels: dict[int, str] = {}
-    for standard in standards:
+    for index, standard in enumerate(standards):
         current_pairs = _pairs(current, standard.pk)
         # The previous cycle's standards are another framework's rows: match by number.
         previous_pairs = [
@@ -53,6 +53,8 @@ def standard_panels(*, portfolio: Any, place: str) -> dict[int, str]:
                 "current": current_pairs,
                 "previous": previous_pairs,
                 "place": place,
+                # The colours' key once, under the first standard.
+                "bar_key": BAR_KEY if index == 0 else None,
             },
         )
     return panels

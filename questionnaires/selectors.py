@@ -51,6 +51,8 @@ BAR_CLASS = {
     "dk": "#8d9499",
     "pn": "#5f666b",
 }
+# The key drawn beside the bars: (colour, label), in the bars' order.
+BAR_KEY = [(BAR_CLASS[value], _LABELS[value]) for value in ("1", "2", "3", "4", "5", "dk", "pn")]
 _shuffle = random.SystemRandom()
 EXPORT_CHUNK = 500
 

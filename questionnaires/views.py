@@ -39,6 +39,7 @@ from .forms import (
 )
 from .models import Document
 from .selectors import (
+    BAR_KEY,
     contribution_get_for_user,
     export_rows,
     items_for,
@@ -149,6 +150,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "questionnaires.export_responses", round_.portfolio
             ),
             "can_enter": request.user.has_perm("questionnaires.enter_paper", round_.portfolio),
+            "bar_key": BAR_KEY,
         },
     )
 
@@ -306,6 +308,7 @@ def national(request: HttpRequest) -> HttpResponse:
             "counted": counted,
             "filters": filters,
             "audience": audience,
+            "bar_key": BAR_KEY,
         },
     )
 
