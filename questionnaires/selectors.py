@@ -68,6 +68,15 @@ def questionnaire_for_framework(*, framework_id: int) -> QuestionnaireSet | None
     )
 
 
+def questionnaire_current() -> QuestionnaireSet | None:
+    """The newest published (or retired) set, for the national view. One query."""
+    return (
+        QuestionnaireSet.objects.exclude(status=QuestionnaireStatus.DRAFT)
+        .order_by("-published_at", "-id")
+        .first()
+    )
+
+
 def round_get_by_token(*, token: str, with_unit: bool = True) -> Round | None:
     """The round behind an anonymous link, with its set and (unless ``with_unit`` is off, for
     a post that only redirects once stored) its portfolio's unit. One query."""

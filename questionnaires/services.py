@@ -55,6 +55,7 @@ from .models import (
     Round,
     contribution_upload_to,
 )
+from .selectors import questionnaire_for_framework
 
 _HEADER_FIELDS = ("code", "title", "version", "framework")
 _ITEM_FIELDS = ("standard", "type", "text", "easy_read")
@@ -328,8 +329,6 @@ def round_open(
         portfolio,
         _("Only the unit lead can open a round, while the portfolio is being built."),
     )
-    from .selectors import questionnaire_for_framework  # noqa: PLC0415 -- selectors read models
-
     questionnaire = questionnaire_for_framework(framework_id=portfolio.framework_id)
     if questionnaire is None:
         raise ValidationError(_("There are no questionnaires for these standards yet."))

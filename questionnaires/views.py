@@ -45,11 +45,13 @@ from .selectors import (
     items_for,
     national_results,
     pending_contributions,
+    questionnaire_current,
     questionnaire_for_framework,
     round_comments,
     round_get_by_token,
     round_get_for_user,
     round_results,
+    rounds_for_export,
     rounds_for_portfolio,
     rounds_with_filter,
 )
@@ -278,8 +280,6 @@ def portfolio_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     portfolio = portfolio_get_for_user(user=request.user, pk=pk)
     if not request.user.has_perm("questionnaires.export_responses", portfolio):
         raise Http404
-    from .selectors import rounds_for_export  # noqa: PLC0415 -- only this view uses it
-
     if request.method == "HEAD":
         return HttpResponse(content_type="text/csv; charset=utf-8")
     return _csv_response(
@@ -291,7 +291,7 @@ def portfolio_export(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_safe
 @admin_required
 def national(request: HttpRequest) -> HttpResponse:
-    questionnaire = _current_questionnaire()
+    questionnaire = questionnaire_current()
     filters = NationalFilterForm(request.GET or None)
     audience = filters.cleaned_data["audience"] if filters.is_valid() else ""
     rows, counted = (
@@ -313,16 +313,10 @@ def national(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _current_questionnaire():
-    from .models import QuestionnaireSet  # noqa: PLC0415 -- only these two views need it
-
-    return QuestionnaireSet.objects.exclude(status="draft").order_by("-published_at", "-id").first()
-
-
 @require_safe
 @admin_required
 def national_export(request: HttpRequest) -> HttpResponseBase:
-    questionnaire = _current_questionnaire()
+    questionnaire = questionnaire_current()
     if questionnaire is None:
         raise Http404
     if request.method == "HEAD":
