@@ -125,6 +125,8 @@ class Evidence(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     file_purged_at = models.DateTimeField(null=True, blank=True)
+    # Accepted by the lead from a resident's anonymous contribution (no account behind it).
+    contributed_by_resident = models.BooleanField(default=False)
     criteria: "models.ManyToManyField[Criterion, EvidenceLink]" = models.ManyToManyField(
         "standards.Criterion", through="EvidenceLink", related_name="evidence", blank=True
     )

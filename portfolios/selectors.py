@@ -15,6 +15,7 @@ from network.enums import UnitRoleKind
 from network.models import Unit, User
 from standards.models import Criterion, Standard
 
+from . import hooks
 from .enums import Cycle, PortfolioState
 from .models import CriterionResponse, Evidence, EvidenceLink, Portfolio, PortfolioRevision
 from .rules import CLEARED_ASSIGNMENT_STATES, FULLY_EDITABLE_STATES, can_view
@@ -101,6 +102,8 @@ class CriterionRow:
 class StandardRow:
     standard: Standard
     criteria: list[CriterionRow] = field(default_factory=list)
+    # HTML that higher apps show under the standard (portfolios/hooks.py "standard panels").
+    panel: str = ""
 
     @property
     def done(self) -> int:
@@ -158,8 +161,9 @@ def portfolio_readiness(*, portfolio: Portfolio) -> list[MissingItem]:
     """What is still missing before the portfolio can be (re)submitted; [] when ready.
 
     Criteria without a narrative, criteria without evidence, and evidence items whose
-    declarations are incomplete. In MORE_EVIDENCE only the reopened criteria count.
-    Three queries.
+    declarations are incomplete, then what the registered readiness checks add
+    (portfolios/hooks.py). In MORE_EVIDENCE only the reopened criteria count.
+    Three queries, plus the registered checks' own.
     """
     counts = _link_counts(portfolio)
     responses = CriterionResponse.objects.filter(portfolio=portfolio).select_related(
@@ -197,6 +201,9 @@ def portfolio_readiness(*, portfolio: Portfolio) -> list[MissingItem]:
                 evidence_id=evidence.pk,
             )
         )
+    if portfolio.state != PortfolioState.MORE_EVIDENCE:
+        # Higher apps' checks (a closed questionnaire round per audience): portfolios/hooks.py.
+        missing.extend(hooks.readiness_missing(portfolio=portfolio))
     return missing
 
 

@@ -184,6 +184,7 @@ def _carry_over_evidence(
             consent_recorded=old.consent_recorded,
             uploaded_by=old.uploaded_by,
             carried_over_from=old,
+            contributed_by_resident=old.contributed_by_resident,
         )
         if old.kind == EvidenceKind.FILE and old.file and not old.file_purged_at:
             new.file.name = copy_stored(default_storage, old.file.name, evidence_upload_to(new, ""))
@@ -297,6 +298,7 @@ def evidence_upload(
     contains_identifiable: bool | None = None,
     consent_recorded: bool | None = None,
     criterion_ids: Iterable[int] = (),
+    contributed_by_resident: bool = False,
 ) -> Evidence:
     """Check an uploaded file by its content and store it under a generated key.
 
@@ -346,6 +348,7 @@ def evidence_upload(
             contains_identifiable=contains_identifiable,
             consent_recorded=_validate_declarations(contains_identifiable, consent_recorded),
             uploaded_by=actor,
+            contributed_by_resident=contributed_by_resident,
         )
         stored_name = default_storage.save(evidence_upload_to(evidence, ""), prepared.file)
         evidence.file.name = stored_name
@@ -385,6 +388,7 @@ def evidence_create_text(
     contains_identifiable: bool | None = None,
     consent_recorded: bool | None = None,
     criterion_ids: Iterable[int] = (),
+    contributed_by_resident: bool = False,
 ) -> Evidence:
     """Text evidence (a quote, a testimonial). Side effects: INSERTs, one audit event."""
     _require(actor, "portfolios.view_portfolio", portfolio, "You cannot see this portfolio.")
@@ -413,6 +417,7 @@ def evidence_create_text(
         contains_identifiable=contains_identifiable,
         consent_recorded=_validate_declarations(contains_identifiable, consent_recorded),
         uploaded_by=actor,
+        contributed_by_resident=contributed_by_resident,
     )
     evidence.full_clean()
     with transaction.atomic():

@@ -41,6 +41,7 @@ from network.context_processors import prefetch_page
 from standards.cache import STANDARDS
 from standards.models import Framework
 
+from . import hooks
 from .cache import portfolio_scopes
 from .enums import Cycle, EvidenceKind, PortfolioState
 from .forms import (
@@ -163,11 +164,17 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # changes (a submitted one is read for weeks by its assessors); its key holds what was
     # just read fresh and decided what it shows (issue 12).
     template, scopes = "portfolios/_detail_body.html", portfolio_scopes(portfolio.pk)
-    vary = (portfolio.state, can_edit, can_submit, show_readiness)
+    # The date: a registered readiness check may depend on it (a questionnaire round closes
+    # on its last day without any row changing).
+    vary = (portfolio.state, can_edit, can_submit, show_readiness, timezone.localdate())
     prefetch_page(request, (template, scopes, vary))
 
     def body_context() -> dict:
         standards = portfolio_builder(portfolio=portfolio)
+        # Higher apps' panels per standard and for the page (portfolios/hooks.py).
+        panels = hooks.standard_panels(portfolio=portfolio, place="builder")
+        for row in standards:
+            row.panel = panels.get(row.standard.pk, "")
         done = sum(s.done for s in standards)
         total = sum(s.total for s in standards)
         return {
@@ -181,6 +188,7 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "can_submit": can_submit,
             "show_readiness": show_readiness,
+            "extra_panels": hooks.portfolio_panels(portfolio=portfolio, place="builder"),
             "is_resubmission": portfolio.state in SUBMITTABLE_STATES - {PortfolioState.DRAFT},
             "lock_message": ""
             if portfolio.state in (PortfolioState.DRAFT, PortfolioState.DEFERRED)

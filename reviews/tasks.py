@@ -16,6 +16,7 @@ from django.utils import timezone
 from ee_portal.lib.emails import send_templated_email
 from network.enums import UnitRoleKind
 from network.models import User
+from portfolios import hooks as portfolio_hooks
 from portfolios.cache import touch_review
 
 from .enums import ACTIVE_ASSIGNMENT_STATES, ReportStatus
@@ -187,6 +188,10 @@ def render_report_pdf(self, *, report_id: int) -> str:
         "portfolio": report.portfolio,
         "unit": report.portfolio.unit,
         "criteria_scores": agreed_scores_for_pdf(portfolio=report.portfolio),
+        # Sections higher apps add (questionnaire results): portfolios/hooks.py.
+        "extra_sections": portfolio_hooks.portfolio_panels(
+            portfolio=report.portfolio, place="report"
+        ),
         "generated_at": timezone.now(),
     }
     try:

@@ -26,6 +26,7 @@ from ee_portal.lib.db import get_with_related
 from ee_portal.lib.forms import add_validation_error
 from ee_portal.lib.views import error_text, refusal_message
 from network.context_processors import prefetch_page
+from portfolios import hooks as portfolio_hooks
 from portfolios.cache import QUEUE, portfolio_scopes, review_scope
 from portfolios.enums import TRANSITIONS, PortfolioState
 from portfolios.models import Portfolio
@@ -322,6 +323,14 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
                     "comment": row.score.comment if row.score else "",
                 },
             )
+        # Higher apps' panels per standard (questionnaire results), beside the standard's
+        # first criterion: portfolios/hooks.py.
+        panels = portfolio_hooks.standard_panels(portfolio=portfolio, place="scoring")
+        seen: set[int] = set()
+        for row in rows:
+            standard_id = row.criterion.standard_id
+            row.standard_panel = panels.get(standard_id, "") if standard_id not in seen else ""
+            seen.add(standard_id)
         rated = sum(1 for row in rows if row.score and row.score.rating)
         return {
             "assignment": assignment,

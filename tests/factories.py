@@ -13,6 +13,8 @@ from network import models as network
 from network.enums import MembershipStatus, Region, SettingType, UnitRoleKind
 from portfolios import models as portfolios
 from portfolios.enums import Cycle, EvidenceKind, EvidenceType, PortfolioState
+from questionnaires import models as questionnaires
+from questionnaires.enums import QuestionnaireStatus
 from reviews import models as reviews
 from reviews.enums import AssignmentState, DecisionOutcome, ReportKind
 from standards import models as standards
@@ -321,3 +323,136 @@ class ReminderLogFactory(DjangoModelFactory):
         model = reviews.ReminderLog
 
     key = factory.Sequence(lambda n: f"test:{n}")
+
+
+# --- questionnaires -------------------------------------------------------------------------
+
+
+class QuestionnaireSetFactory(DjangoModelFactory):
+    class Meta:
+        model = questionnaires.QuestionnaireSet
+
+    framework = factory.LazyFunction(lambda: make_framework(criteria_per_standard=1))
+    code = factory.Sequence(lambda n: f"q-set-{n}")
+    title = "Questionnaires"
+    version = "1"
+    audiences = factory.LazyFunction(lambda: ["service_users", "staff"])
+    status = QuestionnaireStatus.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class ItemFactory(DjangoModelFactory):
+    class Meta:
+        model = questionnaires.Item
+
+    questionnaire = factory.SubFactory(QuestionnaireSetFactory, status=QuestionnaireStatus.DRAFT)
+    audience = "service_users"
+    number = factory.Sequence(lambda n: n + 1)
+    standard = factory.LazyAttribute(
+        lambda o: standards.Standard.objects.filter(framework=o.questionnaire.framework).first()
+    )
+    answer_type = "agree5"
+    text = "I feel welcome here."
+    easy_read = "People are kind to me here."
+
+
+def make_questionnaire(framework, *, items_per_standard: int = 1, min_responses: int = 5):
+    """A published set for ``framework``: per audience, ``items_per_standard`` agree items per
+    standard, then one yes/no and one free-text item."""
+    questionnaire = QuestionnaireSetFactory(
+        framework=framework, status=QuestionnaireStatus.DRAFT, min_responses=min_responses
+    )
+    for audience in questionnaire.audiences:
+        number = 0
+        for standard in framework.standards.order_by("number"):
+            for _ in range(items_per_standard):
+                number += 1
+                ItemFactory(
+                    questionnaire=questionnaire,
+                    audience=audience,
+                    number=number,
+                    standard=standard,
+                    text=f"Statement {number} about {standard.name}.",
+                    easy_read=f"Easy {number}.",
+                )
+        first = framework.standards.order_by("number").first()
+        ItemFactory(
+            questionnaire=questionnaire,
+            audience=audience,
+            number=number + 1,
+            standard=first,
+            answer_type="yes_no",
+            text="Would you recommend it?",
+            easy_read="Would you tell a friend?",
+        )
+        ItemFactory(
+            questionnaire=questionnaire,
+            audience=audience,
+            number=number + 2,
+            standard=first,
+            answer_type="text",
+            text="Anything else?",
+            easy_read="Anything else?",
+        )
+    questionnaire.status = QuestionnaireStatus.PUBLISHED
+    questionnaire.published_at = timezone.now()
+    questionnaire.save()
+    return questionnaire
+
+
+class RoundFactory(DjangoModelFactory):
+    class Meta:
+        model = questionnaires.Round
+
+    portfolio = factory.SubFactory(PortfolioFactory)
+    questionnaire = factory.LazyAttribute(
+        lambda o: (
+            questionnaires.QuestionnaireSet.objects.filter(framework=o.portfolio.framework).first()
+            or make_questionnaire(o.portfolio.framework)
+        )
+    )
+    audience = "service_users"
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=1))
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=27))
+    expected_count = 20
+    token = factory.Sequence(lambda n: f"round-token-{n:04d}-" + "x" * 20)
+
+
+class ResponseFactory(DjangoModelFactory):
+    class Meta:
+        model = questionnaires.Response
+
+    round = factory.SubFactory(RoundFactory)
+    submitted_on = factory.LazyFunction(timezone.localdate)
+    source = "online"
+    submission_key = factory.Sequence(lambda n: hashlib.sha256(f"k{n}".encode()).hexdigest())
+
+
+class AnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = questionnaires.Answer
+
+    response = factory.SubFactory(ResponseFactory)
+    item = factory.LazyAttribute(lambda o: o.response.round.questionnaire.items.first())
+    value = "4"
+
+
+class ContributionFactory(DjangoModelFactory):
+    class Meta:
+        model = questionnaires.Contribution
+
+    round = factory.SubFactory(RoundFactory)
+    kind = "quote"
+    title = "What I think"
+    text = "Staff here really listen."
+    consent = True
+    submitted_on = factory.LazyFunction(timezone.localdate)
+    submission_key = factory.Sequence(lambda n: hashlib.sha256(f"c{n}".encode()).hexdigest())
+
+
+class DocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = questionnaires.Document
+
+    round = factory.SubFactory(RoundFactory)
+    kind = "poster"

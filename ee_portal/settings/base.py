@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "portfolios",
     "reviews",
     "awards",
+    "questionnaires",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,9 @@ EE_UNSCANNED_UPLOADS_ALLOWED = DEBUG
 EE_AWARD_YEARS = env.int("EE_AWARD_YEARS", default=3)
 EE_EVIDENCE_RETENTION_DAYS = env.int("EE_EVIDENCE_RETENTION_DAYS", default=6 * 365)
 EE_INVITATION_DAYS = 14
+# Anonymous questionnaire posts (answers, contributions) per address per hour; 0 turns the
+# throttle off (benchmarks). Counted in the shared cache under a keyed hash of the address.
+EE_QUESTIONNAIRE_POSTS_PER_HOUR = env.int("EE_QUESTIONNAIRE_POSTS_PER_HOUR", default=60)
 # Adds /bench/bare/, the one-query baseline view that `make bench` compares pages against.
 EE_BENCH_VIEWS = env.bool("EE_BENCH_VIEWS", default=False)
 

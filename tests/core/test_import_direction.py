@@ -53,3 +53,23 @@ def test_shared_infrastructure_imports_no_app(package):
 def test_the_walk_sees_imports_inside_functions():
     # A check of the checker: reviews/pdf.py imports weasyprint inside a function.
     assert "weasyprint" in _imported_modules("reviews")["reviews/pdf.py"]
+
+
+@pytest.mark.parametrize("package", ["network", "standards", "portfolios", "reviews", "awards"])
+def test_no_other_app_imports_questionnaires(package):
+    """questionnaires -> portfolios: the lower apps reach it only through registries
+    (portfolios/hooks.py) it fills from its AppConfig.ready()."""
+    assert _offenders(package, ("questionnaires",)) == {}
+
+
+def test_questionnaires_imports_neither_awards_nor_reviews_at_module_level():
+    """Only the PDF task imports reviews.pdf, inside the function (the WeasyPrint rule)."""
+    root = Path(settings.BASE_DIR) / "questionnaires"
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module.split(".")[0] not in ("awards", "reviews"), path
+            if isinstance(node, ast.Import):
+                assert not {a.name.split(".")[0] for a in node.names} & {"awards", "reviews"}
+    assert _offenders("questionnaires", ("awards",)) == {}

@@ -178,8 +178,10 @@ def test_builder_constant_queries(django_assert_num_queries, portfolio, lead, it
     # session, user with their unit roles (shared with the nav) and the cache epoch in one
     # query, portfolio (with its unit), framework (read only when the body is rendered),
     # builder (link counts, responses), readiness (link counts, responses, undeclared
-    # evidence), revisions, session save (savepoint, update, release)
-    with django_assert_num_queries(13):
+    # evidence), revisions, session save (savepoint, update, release), and one each from the
+    # registered panels and readiness checks (portfolios/hooks.py; questionnaires: the
+    # portfolio's rounds, the framework's questionnaires)
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["standards"]) == 10

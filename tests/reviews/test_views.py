@@ -285,9 +285,10 @@ def test_scoring_page_queries_are_constant(
     url = f"/reviews/assignments/{lead_assignment.pk}/score/"
     # session, user, assignment, then for the body (not cached yet): portfolio (+unit,
     # organisation, framework), criteria, responses, evidence links, own scores, last two
-    # revisions, latest evidence request; the session save (savepoint, update, release). The
-    # user's query also brings the nav's unit roles and the cache epoch.
-    with django_assert_num_queries(13):
+    # revisions, latest evidence request; the registered standard panels (questionnaires: the
+    # portfolio's rounds); the session save (savepoint, update, release). The user's query
+    # also brings the nav's unit roles and the cache epoch.
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert sum(len(row.evidence) for row in response.context["rows"]) == item_count
     # Again, unchanged: the body and the chrome come from the cache (lib/fragments); what

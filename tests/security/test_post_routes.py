@@ -38,6 +38,8 @@ from network.services import InvitationUnusable
 from portfolios.demo import demo_pdf_bytes
 from portfolios.enums import PortfolioState
 from portfolios.models import CriterionResponse, Evidence, EvidenceLink, Portfolio
+from questionnaires.models import Contribution, Item, Response
+from questionnaires.models import Round as QuestionnaireRound
 from reviews.enums import AssignmentState, ReportKind, ReportStatus
 from reviews.models import (
     AgreedScore,
@@ -188,7 +190,37 @@ def _role_states() -> list[Setup]:
     ]
 
 
+def _round_states() -> list[Setup]:
+    today = timezone.localdate()
+    return [
+        ("round closed", _set(QuestionnaireRound, lambda w: w.round.pk, closed_on=today)),
+        (
+            "round not open yet",
+            _set(
+                QuestionnaireRound,
+                lambda w: w.round.pk,
+                opens_on=today + dt.timedelta(days=3),
+                closes_on=today + dt.timedelta(days=9),
+            ),
+        ),
+        (
+            "round past its closing day",
+            _set(
+                QuestionnaireRound,
+                lambda w: w.round.pk,
+                opens_on=today - dt.timedelta(days=9),
+                closes_on=today - dt.timedelta(days=1),
+            ),
+        ),
+        (
+            "round with printed sheets",
+            _set(QuestionnaireRound, lambda w: w.round.pk, sheets_issued=20),
+        ),
+    ]
+
+
 AXES: dict[str, Callable[[], list[Setup]]] = {
+    "round": _round_states,
     "portfolio": _portfolio_states,
     "awarded_portfolio": _awarded_portfolio_states,
     "assignment": _assignment_states,
@@ -262,6 +294,28 @@ def _import_rows(w: World) -> list[str]:
 def _stage_import(client: Client, w: World) -> None:
     """Upload a member CSV first, so the preview has something to confirm."""
     client.post(reverse("network:import_upload"), {"file": _import_csv(_import_rows(w))})
+
+
+def _round_items(w: World) -> list[Item]:
+    return list(Item.objects.filter(questionnaire=w.round.questionnaire, audience=w.round.audience))
+
+
+def _questionnaire_answers(w: World) -> dict:
+    data = {"token": "walker-token"}
+    for item in _round_items(w):
+        data[f"item_{item.pk}"] = {"agree5": "4", "yes_no": "yes", "text": "Fine"}[item.answer_type]
+    return data
+
+
+def _paper_sheet(w: World) -> dict:
+    data = {"sheet_number": 3}
+    for item in _round_items(w):
+        data[f"item_{item.pk}"] = {"agree5": "4", "yes_no": "y", "text": "Fine"}[item.answer_type]
+    return data
+
+
+def _contribution(w: World) -> dict:
+    return {"token": "walker", "kind": "quote", "text": "Staff listen.", "consent": "on"}
 
 
 @dataclass(frozen=True)
@@ -495,6 +549,27 @@ POST_ROUTES: dict[str, PostRoute] = {
     ),
     "awards:feedback_request": PostRoute(axes=("award", "feedback", "awarded_portfolio")),
     "awards:feedback_release": PostRoute(axes=("award", "feedback", "awarded_portfolio")),
+    # --- questionnaires -------------------------------------------------------------------
+    "questionnaires:answer": PostRoute((_questionnaire_answers,), ("round",)),
+    "questionnaires:contribute": PostRoute((_contribution,), ("round",)),
+    "questionnaires:round_open": PostRoute(
+        (
+            lambda w: {
+                "audience": "staff",
+                "opens_on": _today(),
+                "closes_on": _future(),
+                "expected_count": 9,
+            },
+        ),
+        P,
+    ),
+    "questionnaires:round_close": PostRoute(axes=("round",)),
+    "questionnaires:paper_entry": PostRoute((_paper_sheet,), (*P, "round")),
+    "questionnaires:document_render": PostRoute((lambda w: {"sheets": 10},), ("round",)),
+    "questionnaires:contribution_accept": PostRoute(
+        (lambda w: {f"c{w.contribution.pk}-criteria": [w.criterion.pk]},), P
+    ),
+    "questionnaires:contribution_decline": PostRoute(axes=P),
 }
 
 
@@ -528,6 +603,9 @@ def _snapshot() -> tuple:
         rows(CriterionScore, "rating", "comment"),
         rows(AgreedScore, "rating"),
         rows(EvidenceRequest),
+        rows(QuestionnaireRound, "closed_on", "sheets_issued"),
+        rows(Response, "sheet_number"),
+        rows(Contribution),
     )
 
 

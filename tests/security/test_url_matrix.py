@@ -63,6 +63,8 @@ PORTFOLIO_READERS = (LOGIN, 200, 200, _, 200, _, 200)
 PORTFOLIO_READERS_REDIRECT = (LOGIN, 302, 302, _, 302, _, 302)
 AWARD_READERS = (LOGIN, 200, 200, _, _, _, 200)
 ASSIGNED_ASSESSOR_ONLY = (LOGIN, _, _, _, 302, _, _)
+LEAD_ONLY = (LOGIN, _, 200, _, _, _, _)
+LEAD_ONLY_REDIRECT = (LOGIN, _, 302, _, _, _, _)
 
 ROUTES: dict[str, Route] = {
     # --- site, accounts -------------------------------------------------------------------
@@ -194,6 +196,39 @@ ROUTES: dict[str, Route] = {
     "awards:feedback_release": Route(_pk("award"), {"POST": ADMIN_ONLY_REDIRECT}),
     # Released feedback report: the unit's members and admins.
     "awards:feedback": Route(_pk("award"), {"GET": AWARD_READERS}),
+    # --- questionnaires --------------------------------------------------------------------
+    # The anonymous link is the credential: public (an empty POST is a form error, 400).
+    "questionnaires:answer": Route(
+        lambda w: {"token": w.round.token}, {"GET": PUBLIC, "POST": (400,) * 7}
+    ),
+    "questionnaires:thanks": Route(lambda w: {"token": w.round.token}, {"GET": PUBLIC}),
+    "questionnaires:contribute": Route(
+        lambda w: {"token": w.round.token}, {"GET": PUBLIC, "POST": (400,) * 7}
+    ),
+    # Rounds and results: whoever may read the portfolio; running them: its lead only.
+    "questionnaires:rounds": Route(_pk("portfolio"), {"GET": PORTFOLIO_READERS}),
+    "questionnaires:round": Route(_pk("round"), {"GET": PORTFOLIO_READERS}),
+    "questionnaires:round_open": Route(_pk("portfolio"), {"POST": LEAD_ONLY_REDIRECT}),
+    "questionnaires:round_close": Route(_pk("round"), {"POST": LEAD_ONLY_REDIRECT}),
+    # The portfolio is in review: the lead sees the entry page, which says why it is closed.
+    "questionnaires:paper_entry": Route(_pk("round"), {"GET": LEAD_ONLY, "POST": LEAD_ONLY}),
+    "questionnaires:document_render": Route(
+        lambda w: {"pk": w.round.pk, "kind": "poster"}, {"POST": LEAD_ONLY_REDIRECT}
+    ),
+    "questionnaires:document_download": Route(
+        lambda w: {"pk": w.round.pk, "kind": "poster"}, {"GET": LEAD_ONLY}
+    ),
+    "questionnaires:contributions": Route(_pk("portfolio"), {"GET": LEAD_ONLY}),
+    # Accepting into a portfolio in review is refused with a message (302 back).
+    "questionnaires:contribution_accept": Route(_pk("contribution"), {"POST": LEAD_ONLY_REDIRECT}),
+    "questionnaires:contribution_decline": Route(_pk("contribution"), {"POST": LEAD_ONLY_REDIRECT}),
+    "questionnaires:contribution_file": Route(_pk("contribution"), {"GET": LEAD_ONLY}),
+    # Anonymous responses as CSV: the unit's lead and CCQI admins; the national view: admins.
+    "questionnaires:portfolio_export": Route(
+        _pk("portfolio"), {"GET": (LOGIN, _, 200, _, _, _, 200)}
+    ),
+    "questionnaires:national": Route(_none, {"GET": ADMIN_ONLY}),
+    "questionnaires:national_export": Route(_none, {"GET": ADMIN_ONLY}),
     # --- privacy --------------------------------------------------------------------------
     "awards:person_export": Route(_pk("contributor"), {"GET": ADMIN_ONLY}),
 }

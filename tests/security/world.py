@@ -5,7 +5,8 @@ assessor assigned to A's portfolio who declared no conflict (state "scoring"), a
 with no assignment, a CCQI admin. Unit A has an awarded initial portfolio (decision, award,
 ready certificate, released feedback report) and an interim-review portfolio in review with a
 file and a text evidence item, an interim report with a PDF, a revision, an invitation and a
-membership.
+membership; an open questionnaire round on the interim portfolio with a ready poster and a
+resident's photo contribution waiting for the lead.
 """
 
 import datetime as dt
@@ -20,9 +21,10 @@ from awards.enums import CertificateStatus
 from awards.models import Award, Certificate
 from network.enums import UnitRoleKind
 from network.models import Invitation, Membership, Organisation, Unit, UnitRole, User
-from portfolios.demo import demo_pdf_bytes
+from portfolios.demo import demo_pdf_bytes, demo_png_bytes
 from portfolios.enums import Cycle, EvidenceKind, PortfolioState
 from portfolios.models import Evidence, Portfolio
+from questionnaires.models import Contribution, Round
 from reviews.enums import AssignmentState, ReportKind, ReportStatus
 from reviews.models import Assignment, Report
 from standards.models import Criterion, Framework
@@ -57,6 +59,8 @@ class World:
     invitation: Invitation
     invitation_token: str
     membership: Membership
+    round: Round
+    contribution: Contribution
 
     def user(self, role: str) -> User | None:
         return None if role == "anon" else getattr(self, role)
@@ -138,6 +142,20 @@ def build_world() -> World:
     )
     report.pdf.save("interim.pdf", ContentFile(demo_pdf_bytes("Interim report")))
 
+    # Questionnaires: an open round for A's interim portfolio, its ready poster, a resident's
+    # photo waiting for the lead.
+    factories.make_questionnaire(framework)
+    round_ = factories.RoundFactory(portfolio=portfolio, expected_count=12)
+    poster = factories.DocumentFactory(round=round_, kind="poster", status="ready")
+    poster.pdf.save("poster.pdf", ContentFile(demo_pdf_bytes("Poster")))
+    contribution = factories.ContributionFactory(
+        round=round_,
+        kind="artwork",
+        text="",
+        file=ContentFile(demo_png_bytes(), name="art.png"),
+        content_type="image/png",
+    )
+
     token = secrets.token_urlsafe(32)
     invitation = factories.InvitationFactory(
         unit=unit,
@@ -171,4 +189,6 @@ def build_world() -> World:
         invitation=invitation,
         invitation_token=token,
         membership=membership,
+        round=round_,
+        contribution=contribution,
     )

@@ -5,6 +5,7 @@ from django.test.utils import override_settings
 
 from awards.demo import seed_awards
 from network.demo import DEMO_PASSWORD, seed_network
+from portfolios import hooks as portfolio_hooks
 from portfolios.demo import seed_portfolios
 from reviews.demo import seed_reviews
 from standards.models import Framework
@@ -44,6 +45,9 @@ class Command(BaseCommand):
             seed_portfolios(demo)
             seed_reviews(demo)
             seed_awards(demo)
+            # Apps above portfolios that awards does not import (questionnaires) seed here.
+            for step in portfolio_hooks.demo_steps():
+                step(demo)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         for key in ("admin", "lead", "contributor", "assessor", "assessor2"):
             user = demo.users[key]

@@ -1,0 +1,85 @@
+"""Registries that higher apps fill from their AppConfig.ready() (docs/architecture.md).
+
+portfolios never imports the apps above it. Where the builder, the readiness checklist or a
+page about a portfolio must show something a higher app owns (questionnaire results, a
+questionnaire round still to close), that app registers a function here, under a key, so that
+registering twice replaces rather than doubles.
+
+- "standard panels": ``panels(*, portfolio, place)`` returns ``{standard_id: html}`` for the
+  portfolio's standards; ``place`` says where it is shown ("builder", "scoring", "report"),
+  so the provider can pick its markup. The provider enforces its own visibility rules: the
+  HTML goes to everyone who may see the page.
+- "portfolio panels": ``panel(*, portfolio, place)`` returns html for a section of the
+  builder (a link to the questionnaires, a moderation queue's count), or "".
+- "readiness checks": ``check(*, portfolio)`` returns a list of
+  ``portfolios.selectors.MissingItem``; portfolio_readiness adds them to its own.
+- "demo steps": ``step(demo)`` seeds the app's demo data; seed_demo (awards) calls each after
+  its own steps, with the DemoNetwork they filled (network.demo).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+StandardPanels = Callable[..., dict[int, str]]
+PortfolioPanel = Callable[..., str]
+ReadinessCheck = Callable[..., list[Any]]
+
+_standard_panels: dict[str, StandardPanels] = {}
+_portfolio_panels: dict[str, PortfolioPanel] = {}
+_readiness_checks: dict[str, ReadinessCheck] = {}
+_demo_steps: dict[str, Callable[[Any], None]] = {}
+
+
+def on_standard_panels(key: str, provider: StandardPanels) -> None:
+    _standard_panels[key] = provider
+
+
+def on_portfolio_panel(key: str, provider: PortfolioPanel) -> None:
+    _portfolio_panels[key] = provider
+
+
+def on_readiness_check(key: str, check: ReadinessCheck) -> None:
+    _readiness_checks[key] = check
+
+
+def on_demo_step(key: str, step: Callable[[Any], None]) -> None:
+    _demo_steps[key] = step
+
+
+def demo_steps() -> list[Callable[[Any], None]]:
+    return list(_demo_steps.values())
+
+
+def standard_panels(*, portfolio: Any, place: str) -> dict[int, SafeString]:
+    """Every provider's HTML per standard id, joined in registration order."""
+    joined: dict[int, str] = {}
+    for provider in list(_standard_panels.values()):
+        for standard_id, html in provider(portfolio=portfolio, place=place).items():
+            joined[standard_id] = joined.get(standard_id, "") + html
+    return {k: mark_safe(v) for k, v in joined.items()}  # noqa: S308 -- providers render templates
+
+
+def portfolio_panels(*, portfolio: Any, place: str) -> SafeString:
+    html = "".join(
+        provider(portfolio=portfolio, place=place) for provider in list(_portfolio_panels.values())
+    )
+    return mark_safe(html)  # noqa: S308 -- providers render templates
+
+
+def readiness_missing(*, portfolio: Any) -> list[Any]:
+    missing: list[Any] = []
+    for check in list(_readiness_checks.values()):
+        missing.extend(check(portfolio=portfolio))
+    return missing
+
+
+def registered() -> dict[str, list[str]]:
+    """What is registered (for tests and checks)."""
+    return {
+        "standard_panels": list(_standard_panels),
+        "portfolio_panels": list(_portfolio_panels),
+        "readiness_checks": list(_readiness_checks),
+        "demo_steps": list(_demo_steps),
+    }
