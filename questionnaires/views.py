@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ee_portal.lib.http import client_address
 from ee_portal.lib.views import admin_required, error_text, refusal_message
 from network.csv_io import csv_safe
 from portfolios.selectors import portfolio_get_for_user
@@ -403,7 +404,7 @@ def contribution_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 def _address_key(request: HttpRequest) -> str:
     """The throttle's cache key: a keyed hash of the address (the address itself is never
     stored anywhere), per hour."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
     hour = timezone.now().strftime("%Y%m%d%H")
     return f"q-throttle:{digest}:{hour}"

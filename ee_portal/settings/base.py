@@ -133,6 +133,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "ee_portal.lib.http.client_address"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -194,6 +195,9 @@ EE_INVITATION_DAYS = 14
 # Anonymous questionnaire posts (answers, contributions) per address per hour; 0 turns the
 # throttle off (benchmarks). Counted in the shared cache under a keyed hash of the address.
 EE_QUESTIONNAIRE_POSTS_PER_HOUR = env.int("EE_QUESTIONNAIRE_POSTS_PER_HOUR", default=60)
+# How many reverse proxies of ours stand in front of gunicorn (each appends to X-Forwarded-For):
+# the visitor's address for throttling and sign-in lock-outs (ee_portal/lib/http.py).
+EE_TRUSTED_PROXIES = env.int("EE_TRUSTED_PROXIES", default=0)
 # Adds /bench/bare/, the one-query baseline view that `make bench` compares pages against.
 EE_BENCH_VIEWS = env.bool("EE_BENCH_VIEWS", default=False)
 

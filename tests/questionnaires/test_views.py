@@ -122,6 +122,27 @@ def test_throttled_address_is_told_to_try_later_and_nothing_is_saved(client, rou
     assert not [k for k in cache._cache if "127.0.0.1" in str(k)]  # noqa: SLF001
 
 
+def test_behind_our_proxy_each_visitor_has_their_own_allowance(client, round_, settings):
+    """Behind a reverse proxy every request comes from the proxy: with EE_TRUSTED_PROXIES the
+    address the proxy saw counts, so one busy ward does not use up everyone's allowance, and
+    an address the visitor writes into the header does not buy a new one."""
+    settings.EE_QUESTIONNAIRE_POSTS_PER_HOUR = 1
+    settings.EE_TRUSTED_PROXIES = 1
+    cache.clear()
+    url = reverse("questionnaires:answer", kwargs={"token": round_.token})
+
+    def post(token: str, forwarded: str) -> int:
+        data = {"token": token, **_answers(round_)}
+        response = client.post(url, data, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+        return response.status_code
+
+    assert post("a1", "203.0.113.7") == 302  # noqa: PLR2004
+    assert post("b1", "198.51.100.9") == 302  # another visitor, same proxy  # noqa: PLR2004
+    assert post("a2", "203.0.113.7") == 429  # noqa: PLR2004
+    assert post("a3", "1.2.3.4, 203.0.113.7") == 429  # a forged entry changes nothing  # noqa: PLR2004
+    assert Response.objects.count() == 2  # noqa: PLR2004
+
+
 def test_closed_round_says_so_kindly(client, round_):
     Round.objects.filter(pk=round_.pk).update(closed_on=timezone.localdate())
     url = reverse("questionnaires:answer", kwargs={"token": round_.token})
