@@ -187,8 +187,9 @@ ROUTES: dict[str, Route] = {
     "awards:list": Route(_none, {"GET": SIGNED_IN}),
     "awards:detail": Route(_pk("award"), {"GET": AWARD_READERS}),
     "awards:certificate": Route(_pk("award"), {"GET": AWARD_READERS}),
-    "awards:suspend": Route(_pk("award"), {"POST": ADMIN_ONLY_REDIRECT}),
-    "awards:revoke": Route(_pk("award"), {"POST": ADMIN_ONLY_REDIRECT}),
+    # Each has its own page (issue 17); an empty POST shows the form again with its errors.
+    "awards:suspend": Route(_pk("award"), {"GET": ADMIN_ONLY, "POST": ADMIN_ONLY}),
+    "awards:revoke": Route(_pk("award"), {"GET": ADMIN_ONLY, "POST": ADMIN_ONLY}),
     "awards:reinstate": Route(_pk("award"), {"POST": ADMIN_ONLY_REDIRECT}),
     "awards:requeue": Route(_pk("award"), {"POST": ADMIN_ONLY_REDIRECT}),
     "awards:open_review": Route(_pk("award"), {"POST": ADMIN_ONLY_REDIRECT}),
