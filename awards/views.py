@@ -1,6 +1,8 @@
 """Award pages: the public register and verification, unit and admin award pages, downloads,
 and a person's data export (awards/privacy.py)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -182,7 +184,7 @@ def certificate_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 # Suspending and revoking each have their own page with their own titled form (issue 17): one
 # click on the award page never changes its status, and revoking needs a tick as well.
-_STATUS_PAGES = {
+_STATUS_PAGES: dict[str, dict[str, Any]] = {
     "suspend": {
         "form": SuspendForm,
         "action": award_suspend,
