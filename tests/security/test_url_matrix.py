@@ -175,7 +175,11 @@ ROUTES: dict[str, Route] = {
         lambda w: {"pk": w.assignment.pk, "criterion_pk": w.criterion.pk},
         {"POST": ASSIGNED_ASSESSOR_ONLY},
     ),
-    "reviews:submit_scores": Route(_pk("assignment"), {"POST": ASSIGNED_ASSESSOR_ONLY}),
+    # GET checks every criterion is rated, then asks (issue 17).
+    "reviews:submit_scores": Route(
+        _pk("assignment"), {"GET": (LOGIN, _, _, _, 200, _, _), "POST": ASSIGNED_ASSESSOR_ONLY}
+    ),
+    "reviews:score_next": Route(_pk("assignment"), {"GET": ASSIGNED_ASSESSOR_ONLY}),
     # The interim report is not released: the unit does not see it yet.
     "reviews:report": Route(_pk("report"), {"GET": (LOGIN, _, _, _, 200, _, 200)}),
     "reviews:report_pdf": Route(_pk("report"), {"GET": (LOGIN, _, _, _, 200, _, 200)}),
