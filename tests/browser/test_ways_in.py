@@ -75,8 +75,7 @@ def test_unit_lead_finds_the_award_and_certificate_from_the_portfolio_and_the_un
     page.get_by_role("link", name=re.compile("^The award and certificate")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(UNIT_NAME)
     page.goto(f"/portfolios/{portfolio.pk}/")
-    panel = page.get_by_role("complementary")
-    expect(panel).to_contain_text("This portfolio earned the Enabling Environments Award")
+    panel = page.get_by_role("region", name="This portfolio earned the Enabling Environments Award")
     expect(panel.get_by_role("link", name="Download the certificate (PDF)")).to_have_attribute(
         "href", f"/awards/{award.pk}/certificate.pdf"
     )
