@@ -157,3 +157,19 @@ def test_certificate_download_for_contributors_and_admins_not_former_members(
     assert client.get(url).status_code == 404
     downloads = AuditEvent.objects.filter(verb="certificate.downloaded")
     assert sorted(e.actor_id for e in downloads) == sorted([contributor.pk, admin_user.pk])
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_unit_page_with_awards_has_constant_queries(  # noqa: PLR0917 -- pytest fixtures
+    client, unit, lead, framework, django_assert_num_queries, item_count
+):
+    awards = [make_award(unit=unit, framework=framework) for _ in range(item_count)]
+    client.force_login(lead)
+    # 1 session, 2 user (with the nav's unit roles and the cache epoch), 3 unit +
+    # organisation, 4 people, 5 open invitations (the lead invites), 6 membership history,
+    # 7 awards with certificates and live status (awards/hooks.py), 8 portfolios,
+    # 9-11 savepoint, session save, release
+    with django_assert_num_queries(11):
+        body = client.get(reverse("network:unit_detail", kwargs={"pk": unit.pk})).content
+    text = body.decode()
+    assert [a.pk for a in awards if f'href="/awards/{a.pk}/"' in text] == [a.pk for a in awards]
