@@ -6,11 +6,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from network.demo import DemoNetwork
+from network.models import User
 from portfolios.enums import Cycle, PortfolioState
 from portfolios.models import Portfolio
 from reviews.enums import DecisionOutcome
-from reviews.models import Decision
-from standards.models import Framework
+from reviews.models import AgreedScore, Decision
+from standards.models import Criterion, Framework
 
 from .enums import CertificateStatus
 from .services import CertificateRenderError, award_issue_for_decision, certificate_render
@@ -54,6 +55,7 @@ def seed_awards(demo: DemoNetwork) -> None:
             decided_on=decided_on,
             decided_by=admin,
         )
+    _seed_agreed_scores(portfolio, agreed_by=admin)
     award = award_issue_for_decision(decision=decision, actor=admin)
     certificate = award.certificate
     if certificate.status != CertificateStatus.READY:
@@ -66,3 +68,27 @@ def seed_awards(demo: DemoNetwork) -> None:
     demo.notes.append(
         f"Demo award verification URL: {settings.EE_SITE_URL}/verify/{certificate.verify_code}/"
     )
+
+
+# The agreed rating of every criterion, so "Prepare the feedback report" works on the demo
+# award (issue 17). The first value of the scale is its best ("Met" in the sample standards).
+DEMO_AGREED_COMMENT = (
+    "A clear account, backed by minutes and members' own words. A strength of the community."
+)
+
+
+def _seed_agreed_scores(portfolio: Portfolio, *, agreed_by: User) -> None:
+    choices = portfolio.framework.rating_choices
+    if not choices:
+        return
+    # One by one (about 40 rows, once): saves move the cache versions bulk_create would not.
+    for criterion in Criterion.objects.filter(standard__framework_id=portfolio.framework_id):
+        AgreedScore.objects.get_or_create(
+            portfolio=portfolio,
+            criterion=criterion,
+            defaults={
+                "rating": choices[0][0],
+                "comment": DEMO_AGREED_COMMENT,
+                "agreed_by": agreed_by,
+            },
+        )

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from network.enums import Region, SettingType
 from portfolios.enums import Cycle
@@ -29,6 +30,27 @@ class StatusReasonForm(forms.Form):
                 "Please give a reason: it is shown to the public.", code="required"
             )
         return reason
+
+
+class SuspendForm(StatusReasonForm):
+    """Its own form and page (issue 17): nobody suspends with the revoke form by mistake."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("Why is the award suspended?")
+
+
+class RevokeForm(StatusReasonForm):
+    """Revoking is final, so it takes its own page, its own reason and a tick (issue 17)."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that revoking is final: the unit would need a new award."),
+        error_messages={"required": _("Please tick the box to confirm that revoking is final.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("Why is the award revoked?")
 
 
 class ReinstateForm(forms.Form):

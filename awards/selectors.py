@@ -19,7 +19,7 @@ from network.models import Membership, UnitRole, User
 from portfolios.enums import CLOSED_STATES, Cycle
 from portfolios.models import Portfolio
 from reviews.enums import ReportKind
-from reviews.models import Report
+from reviews.models import AgreedScore, Report
 
 from .enums import AwardStatus, LiveStatus
 from .models import Award, Certificate
@@ -39,6 +39,7 @@ __all__ = [
     "award_register_queryset",
     "feedback_report_for",
     "open_review_portfolios",
+    "portfolio_has_agreed_scores",
 ]
 
 # Active membership of either programme keeps an award live (prisons join "ee-prisons").
@@ -199,6 +200,11 @@ def open_review_portfolios(*, award: Award) -> QuerySet[Portfolio]:
 
 def feedback_report_for(*, portfolio_id: int) -> Report | None:
     return Report.objects.filter(portfolio_id=portfolio_id, kind=ReportKind.FEEDBACK).first()
+
+
+def portfolio_has_agreed_scores(*, portfolio_id: int) -> bool:
+    """Whether a feedback report can be prepared: it lists the agreed ratings (one query)."""
+    return AgreedScore.objects.filter(portfolio_id=portfolio_id).exists()
 
 
 # Audit events keep the object label they were written with (the log is hash-chained, so

@@ -35,7 +35,7 @@ from standards.models import Framework
 from . import rules  # noqa: F401 -- registers the award permissions
 from .enums import AwardStatus, CertificateStatus
 from .models import Award, Certificate, certificate_upload_to
-from .selectors import open_review_portfolios
+from .selectors import open_review_portfolios, portfolio_has_agreed_scores
 
 if TYPE_CHECKING:
     import segno
@@ -541,7 +541,7 @@ def feedback_report_request(*, portfolio: Portfolio, actor: User) -> Report:
 
     if not getattr(actor, "is_ccqi_admin", False):
         raise PermissionDenied
-    if not AgreedScore.objects.filter(portfolio=portfolio).exists():
+    if not portfolio_has_agreed_scores(portfolio_id=portfolio.pk):
         raise ValidationError("There are no agreed ratings for this portfolio yet.")
     with transaction.atomic():
         report, _ = Report.objects.get_or_create(

@@ -1,6 +1,8 @@
 """Award pages: the public register and verification, unit and admin award pages, downloads,
 and a person's data export (awards/privacy.py)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,7 +11,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.pagecache import (
@@ -21,7 +24,7 @@ from portfolios.enums import Cycle
 from reviews.enums import ReportStatus
 
 from .enums import AwardStatus, CertificateStatus, LiveStatus
-from .forms import OpenReviewForm, RegisterFilterForm, ReinstateForm, StatusReasonForm
+from .forms import OpenReviewForm, RegisterFilterForm, ReinstateForm, RevokeForm, SuspendForm
 from .privacy import person_data_export
 from .selectors import (
     award_get_by_verify_code,
@@ -32,6 +35,7 @@ from .selectors import (
     award_register_queryset,
     feedback_report_for,
     open_review_portfolios,
+    portfolio_has_agreed_scores,
 )
 from .services import (
     award_open_review,
@@ -144,12 +148,14 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if is_admin:
         context.update(
-            suspend_form=StatusReasonForm(auto_id="suspend_%s"),
-            revoke_form=StatusReasonForm(auto_id="revoke_%s"),
+            # Offered only when it can work (issue 17): the report lists the agreed ratings.
+            can_prepare_feedback=portfolio_has_agreed_scores(portfolio_id=award.portfolio_id),
             reinstate_form=ReinstateForm(),
-            open_portfolios=list(open_review_portfolios(award=award)),
             Cycle=Cycle,
         )
+        # A cycle already open is linked, not offered again (issue 17).
+        context["open_portfolios"] = list(open_review_portfolios(award=award))
+        context["open_cycles"] = {p.cycle for p in context["open_portfolios"]}
     return render(request, "awards/award_detail.html", context)
 
 
@@ -176,33 +182,79 @@ def certificate_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-def _status_change(request: HttpRequest, pk: int, action) -> HttpResponse:
+# Suspending and revoking each have their own page with their own titled form (issue 17): one
+# click on the award page never changes its status, and revoking needs a tick as well.
+_STATUS_PAGES: dict[str, dict[str, Any]] = {
+    "suspend": {
+        "form": SuspendForm,
+        "action": award_suspend,
+        "allowed_from": (AwardStatus.VALID,),
+        "title": _("Suspend the award"),
+        "intro": _(
+            "Suspending pauses the award, for example while a concern is looked into. The "
+            "public verification page shows it as suspended, with your reason, and the unit "
+            "lead is emailed. You can reinstate it later."
+        ),
+        "button": _("Suspend the award"),
+        "button_class": "btn-warning",
+    },
+    "revoke": {
+        "form": RevokeForm,
+        "action": award_revoke,
+        "allowed_from": (AwardStatus.VALID, AwardStatus.SUSPENDED),
+        "title": _("Revoke the award"),
+        "intro": _(
+            "Revoking ends the award for good: it cannot be reinstated, and the unit would need "
+            "a new award. The public verification page shows it as revoked, with your reason, "
+            "and the unit lead is emailed. To pause the award instead, suspend it."
+        ),
+        "button": _("Revoke the award for good"),
+        "button_class": "btn-danger",
+    },
+}
+
+
+def _status_change(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     award = _award_or_404(request, pk, "awards.manage_award")
-    form = StatusReasonForm(request.POST)
-    if not form.is_valid():
-        for error in form.errors.get("reason", []):
-            messages.error(request, error)
+    page = _STATUS_PAGES[kind]
+    form = page["form"](request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            award = page["action"](
+                award=award, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            for message in _messages_from(exc):
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("The award is now %(status)s.") % {"status": award.get_status_display().lower()},
+            )
         return redirect("awards:detail", pk=award.pk)
-    try:
-        award = action(award=award, actor=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        for message in _messages_from(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, f"The award is now {award.get_status_display().lower()}.")
-    return redirect("awards:detail", pk=award.pk)
+    return render(
+        request,
+        "awards/award_status_form.html",
+        {
+            "award": award,
+            "form": form,
+            "page": page,
+            "allowed": award.status in page["allowed_from"],
+            "AwardStatus": AwardStatus,
+        },
+    )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @admin_required
 def award_suspend_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _status_change(request, pk, award_suspend)
+    return _status_change(request, pk, "suspend")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @admin_required
 def award_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _status_change(request, pk, award_revoke)
+    return _status_change(request, pk, "revoke")
 
 
 @require_POST

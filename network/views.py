@@ -20,7 +20,7 @@ from ee_portal.lib import fragments
 from ee_portal.lib.forms import add_validation_error
 from ee_portal.lib.views import admin_required, error_text, refusal_message
 
-from . import csv_io, selectors, services
+from . import csv_io, hooks, selectors, services
 from .cache import NETWORK
 from .context_processors import prefetch_page
 from .enums import MembershipStatus, UnitRoleKind
@@ -190,6 +190,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "invitations": invitations,
             "role_choices": UnitRoleKind.choices,
             "now": timezone.now(),
+            # Higher apps' sections (awards: the unit's awards and certificates): hooks.py.
+            "extra_panels": hooks.unit_panels(unit=unit, user=user),
         },
     )
 

@@ -13,6 +13,13 @@ registering twice replaces rather than doubles.
   builder (a link to the questionnaires, a moderation queue's count), or "".
 - "readiness checks": ``check(*, portfolio)`` returns a list of
   ``portfolios.selectors.MissingItem``; portfolio_readiness adds them to its own.
+- "page panels": ``panel(*, portfolio, user)`` returns html shown at the top of the builder
+  page, outside its cached body, rendered afresh for each viewer (awards: the award this
+  portfolio earned, its certificate and verification link), or "". Called on every view of
+  the builder: return "" without a query where it cannot apply.
+- "list links": ``links(*, portfolios, user)`` returns ``{portfolio_id: html}`` shown beside
+  those portfolios on the portfolio list (awards: a link to the award), at most one query for
+  the whole list.
 - "demo steps": ``step(demo)`` seeds the app's demo data; seed_demo (awards) calls each after
   its own steps, with the DemoNetwork they filled (network.demo).
 """
@@ -25,11 +32,14 @@ from django.utils.safestring import SafeString, mark_safe
 StandardPanels = Callable[..., dict[int, str]]
 PortfolioPanel = Callable[..., str]
 ReadinessCheck = Callable[..., list[Any]]
+ListLinks = Callable[..., dict[int, str]]
 
 _standard_panels: dict[str, StandardPanels] = {}
 _portfolio_panels: dict[str, PortfolioPanel] = {}
 _readiness_checks: dict[str, ReadinessCheck] = {}
 _demo_steps: dict[str, Callable[[Any], None]] = {}
+_page_panels: dict[str, PortfolioPanel] = {}
+_list_links: dict[str, ListLinks] = {}
 
 
 def on_standard_panels(key: str, provider: StandardPanels) -> None:
@@ -42,6 +52,14 @@ def on_portfolio_panel(key: str, provider: PortfolioPanel) -> None:
 
 def on_readiness_check(key: str, check: ReadinessCheck) -> None:
     _readiness_checks[key] = check
+
+
+def on_page_panel(key: str, provider: PortfolioPanel) -> None:
+    _page_panels[key] = provider
+
+
+def on_list_links(key: str, provider: ListLinks) -> None:
+    _list_links[key] = provider
 
 
 def on_demo_step(key: str, step: Callable[[Any], None]) -> None:
@@ -68,6 +86,22 @@ def portfolio_panels(*, portfolio: Any, place: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 -- providers render templates
 
 
+def page_panels(*, portfolio: Any, user: Any) -> SafeString:
+    html = "".join(
+        provider(portfolio=portfolio, user=user) for provider in list(_page_panels.values())
+    )
+    return mark_safe(html)  # noqa: S308 -- providers render templates
+
+
+def list_links(*, portfolios: list[Any], user: Any) -> dict[int, SafeString]:
+    """Every provider's HTML per portfolio id, joined in registration order."""
+    joined: dict[int, str] = {}
+    for provider in list(_list_links.values()):
+        for portfolio_id, html in provider(portfolios=portfolios, user=user).items():
+            joined[portfolio_id] = joined.get(portfolio_id, "") + html
+    return {k: mark_safe(v) for k, v in joined.items()}  # noqa: S308 -- providers render templates
+
+
 def readiness_missing(*, portfolio: Any) -> list[Any]:
     missing: list[Any] = []
     for check in list(_readiness_checks.values()):
@@ -82,4 +116,6 @@ def registered() -> dict[str, list[str]]:
         "portfolio_panels": list(_portfolio_panels),
         "readiness_checks": list(_readiness_checks),
         "demo_steps": list(_demo_steps),
+        "page_panels": list(_page_panels),
+        "list_links": list(_list_links),
     }

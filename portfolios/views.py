@@ -119,7 +119,13 @@ def _criteria(portfolio):
 @require_safe
 @login_required
 def portfolio_list(request: HttpRequest) -> HttpResponse:
-    portfolios = portfolio_list_visible_to(user=request.user).order_by("unit__name", "-created_at")
+    portfolios = list(
+        portfolio_list_visible_to(user=request.user).order_by("unit__name", "-created_at")
+    )
+    # Higher apps' links beside a portfolio (awards: the award it earned): portfolios/hooks.py.
+    links = hooks.list_links(portfolios=portfolios, user=request.user)
+    for portfolio in portfolios:
+        portfolio.extra_links = links.get(portfolio.pk, "")
     return render(
         request,
         "portfolios/portfolio_list.html",
@@ -198,8 +204,13 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     body = fragments.render_cached(
         request, template, scopes=scopes, vary=vary, context=body_context
     )
+    # Outside the cached body, afresh for this viewer (awards: the award this portfolio
+    # earned, for the unit's members): portfolios/hooks.py "page panels".
+    page_panels = hooks.page_panels(portfolio=portfolio, user=request.user)
     return render(
-        request, "portfolios/portfolio_detail.html", {"portfolio": portfolio, "body": body}
+        request,
+        "portfolios/portfolio_detail.html",
+        {"portfolio": portfolio, "body": body, "page_panels": page_panels},
     )
 
 

@@ -128,6 +128,20 @@ def criteria_for_portfolio(*, portfolio: Portfolio) -> QuerySet[Criterion]:
     )
 
 
+def criteria_to_rate(*, assignment: Assignment) -> list[Criterion]:
+    """The criteria this assessor has not rated yet, in standard order (one query).
+
+    What "Submit my scores" checks before it asks (issue 17), and where "Next criterion to
+    rate" leads; the same rule as workflow.assignment_submit_scores.
+    """
+    rated = CriterionScore.objects.filter(assignment_id=assignment.pk).exclude(rating="")
+    return list(
+        criteria_for_portfolio(portfolio=assignment.portfolio).exclude(
+            pk__in=rated.values("criterion_id")
+        )
+    )
+
+
 @dataclass
 class EvidenceItem:
     pk: int

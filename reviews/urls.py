@@ -18,6 +18,7 @@ urlpatterns = [
     path("assignments/<int:pk>/score/", views.score, name="score"),
     path("assignments/<int:pk>/score/<int:criterion_pk>/", views.score_save, name="score_save"),
     path("assignments/<int:pk>/submit/", views.submit_scores, name="submit_scores"),
+    path("assignments/<int:pk>/score/next/", views.score_next, name="score_next"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
     path("reports/<int:pk>/release/", views.report_release, name="report_release"),

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ee_portal.audit.services import audit_log
@@ -30,6 +31,7 @@ from portfolios import hooks as portfolio_hooks
 from portfolios.cache import QUEUE, portfolio_scopes, review_scope
 from portfolios.enums import TRANSITIONS, PortfolioState
 from portfolios.models import Portfolio
+from standards.models import Criterion
 
 from . import services, workflow
 from .enums import AssignmentState, ReportKind, ReportStatus
@@ -50,6 +52,7 @@ from .selectors import (
     changes_since_previous_cycle,
     consolidation_data,
     criteria_for_portfolio,
+    criteria_to_rate,
     decisions_for_portfolio,
     open_evidence_request,
     reopened_criterion_ids,
@@ -279,6 +282,10 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 SCORE_BODY = "reviews/_assignment_score_body.html"
+INCOMPLETE_MESSAGE = _(
+    "Nearly there: every criterion needs a rating before you submit. The ones still to rate "
+    "are listed below."
+)
 TITLE_END = "<!--ee-title-end-->"
 
 
@@ -329,7 +336,10 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
         seen: set[int] = set()
         for row in rows:
             standard_id = row.criterion.standard_id
-            row.standard_panel = panels.get(standard_id, "") if standard_id not in seen else ""
+            # The first criterion of each standard: its panel, and where "Jump to a
+            # standard" leads (issue 17).
+            row.first_of_standard = standard_id not in seen
+            row.standard_panel = panels.get(standard_id, "") if row.first_of_standard else ""
             seen.add(standard_id)
         rated = sum(1 for row in rows if row.score and row.score.rating)
         return {
@@ -398,21 +408,78 @@ def score_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse
     return HttpResponseRedirect(reverse("reviews:score", kwargs={"pk": pk}) + f"#c-{criterion.pk}")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def submit_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET checks first, then asks (issue 17): the criteria still to rate, each a link to its
+    card, or, when every one has a rating, the confirmation with the button that submits."""
     assignment = _assignment_for(request, pk, "reviews.score_assignment")
-    try:
-        workflow.assignment_submit_scores(assignment=assignment, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    except workflow.InvalidTransitionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request, "Thank you: your scores are submitted. You can now see the other scores."
+    if request.method == "POST":
+        try:
+            workflow.assignment_submit_scores(assignment=assignment, actor=request.user)
+        except ValidationError as exc:
+            if exc.code == "incomplete":
+                messages.error(request, INCOMPLETE_MESSAGE)
+                return redirect("reviews:submit_scores", pk=pk)
+            messages.error(request, error_text(exc))
+        except workflow.InvalidTransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, "Thank you: your scores are submitted. You can now see the other scores."
+            )
+        return redirect("reviews:score", pk=pk)
+    if assignment.state != AssignmentState.SCORING:
+        return redirect("reviews:assignment", pk=pk)
+    missing = criteria_to_rate(assignment=assignment)
+    total = criteria_for_portfolio(portfolio=assignment.portfolio).count()
+    standards: list[dict] = []
+    for criterion in missing:
+        if not standards or standards[-1]["standard"].pk != criterion.standard_id:
+            standards.append({"standard": criterion.standard, "criteria": []})
+        standards[-1]["criteria"].append(criterion)
+    return render(
+        request,
+        "reviews/assignment_submit.html",
+        {
+            "assignment": assignment,
+            "portfolio": assignment.portfolio,
+            "missing": missing,
+            "missing_by_standard": standards,
+            "total": total,
+            "rated": total - len(missing),
+        },
+    )
+
+
+@require_safe
+@login_required
+def score_next(request: HttpRequest, pk: int) -> HttpResponse:
+    """To the next criterion still to rate after ``?after=<criterion id>`` (from the top
+    without it, round to the top after the last), or to the check before submitting when
+    every criterion has a rating. Read afresh, so it is right however the scores were saved."""
+    assignment = _assignment_for(request, pk, "reviews.score_assignment")
+    if assignment.state != AssignmentState.SCORING:
+        return redirect("reviews:score", pk=pk)
+    missing = criteria_to_rate(assignment=assignment)
+    if not missing:
+        messages.success(request, _("Every criterion has a rating. Have a last look, then submit."))
+        return redirect("reviews:submit_scores", pk=pk)
+    after = request.GET.get("after", "")
+    target = missing[0]
+    current = None
+    if after.isdigit():
+        current = (
+            criteria_for_portfolio(portfolio=assignment.portfolio).filter(pk=int(after)).first()
         )
-    return redirect("reviews:score", pk=pk)
+    if current is not None:
+
+        def place(c: Criterion) -> tuple:
+            return (c.standard.number, c.order, c.code)
+
+        target = next((c for c in missing if place(c) > place(current)), missing[0])
+    url = reverse("reviews:score", kwargs={"pk": pk})
+    return HttpResponseRedirect(f"{url}#c-{target.pk}")
 
 
 # --- consolidation and more evidence ---------------------------------------------------------

@@ -17,6 +17,10 @@
     box.querySelector("[data-rated]").textContent = String(rated);
   }
 
+  // Forms changed since their last successful save. Links and forms marked data-save-first
+  // (next criterion to rate, submit) save these before they leave the page (issue 17).
+  const dirty = new Set();
+
   function save(form) {
     const status = form.querySelector("[data-status]");
     status.textContent = "Saving…";
@@ -29,6 +33,7 @@
       .then((response) => response.json().then((data) => ({ ok: response.ok, data: data })))
       .then(({ ok, data }) => {
         if (ok && data.ok) {
+          dirty.delete(form);
           status.textContent = "Saved";
           setProgress(data.rated);
         } else {
@@ -51,6 +56,8 @@
         window.clearTimeout(timer);
         save(form);
       });
+      form.addEventListener("input", () => dirty.add(form));
+      form.addEventListener("change", () => dirty.add(form));
       form.querySelectorAll("select").forEach((select) => {
         select.addEventListener("change", () => {
           window.clearTimeout(timer);
@@ -62,6 +69,22 @@
           window.clearTimeout(timer);
           timer = window.setTimeout(() => save(form), DEBOUNCE_MS);
         });
+      });
+    });
+
+    function saveThen(go) {
+      if (!dirty.size) return false;
+      Promise.all(Array.from(dirty, (form) => save(form))).then(go);
+      return true;
+    }
+    document.querySelectorAll("a[data-save-first]").forEach((link) => {
+      link.addEventListener("click", (event) => {
+        if (saveThen(() => window.location.assign(link.href))) event.preventDefault();
+      });
+    });
+    document.querySelectorAll("form[data-save-first]").forEach((form) => {
+      form.addEventListener("submit", (event) => {
+        if (saveThen(() => form.submit())) event.preventDefault();
       });
     });
   });

@@ -34,13 +34,83 @@ def test_award_page_shows_the_unit_member_its_award_and_download_link(client, aw
     assert "Suspend the award" not in body
 
 
-def test_award_page_gives_admins_the_status_forms(client, award, admin_user):
+def test_award_page_gives_admins_each_status_action_under_its_own_heading(
+    client, award, admin_user
+):
     client.force_login(admin_user)
 
     body = client.get(f"/awards/{award.pk}/").content.decode()
 
-    assert "Suspend the award" in body
-    assert "Revoke the award" in body
+    # Issue 17: no reason box on the award page; each action leads to its own page.
+    assert 'name="reason"' not in body
+    assert '<h3 class="h5" id="suspend-heading">Suspend the award</h3>' in body
+    assert '<h3 class="h5" id="revoke-heading">Revoke the award</h3>' in body
+    assert f'href="/awards/{award.pk}/suspend/"' in body
+    assert f'href="/awards/{award.pk}/revoke/"' in body
+    assert "Open the renewal portfolio" in body
+
+
+def test_suspend_and_revoke_pages_each_have_one_titled_form(client, award, admin_user):
+    client.force_login(admin_user)
+
+    suspend = client.get(f"/awards/{award.pk}/suspend/").content.decode()
+    revoke = client.get(f"/awards/{award.pk}/revoke/").content.decode()
+
+    assert "<h1>Suspend the award: " in suspend
+    assert suspend.count('name="reason"') == 1
+    assert "Why is the award suspended?" in suspend
+    assert 'name="confirm"' not in suspend
+    assert "<h1>Revoke the award: " in revoke
+    assert revoke.count('name="reason"') == 1
+    assert "Why is the award revoked?" in revoke
+    assert 'name="confirm"' in revoke
+
+
+def test_revoke_without_the_confirming_tick_changes_nothing(client, award, admin_user):
+    client.force_login(admin_user)
+
+    response = client.post(f"/awards/{award.pk}/revoke/", {"reason": "Standards not met"})
+
+    assert response.status_code == 200
+    assert "Please tick the box to confirm that revoking is final." in response.content.decode()
+    award.refresh_from_db()
+    assert award.status == AwardStatus.VALID
+    assert not AuditEvent.objects.filter(verb="award.revoked").exists()
+
+
+def test_suspend_page_of_a_revoked_award_offers_no_form(client, award, admin_user):
+    Award.objects.filter(pk=award.pk).update(status=AwardStatus.REVOKED)
+    client.force_login(admin_user)
+
+    body = client.get(f"/awards/{award.pk}/suspend/").content.decode()
+
+    assert 'name="reason"' not in body
+    assert "This award is revoked, so this cannot be done now." in body
+
+
+def test_feedback_report_is_offered_only_when_ratings_were_agreed(client, award, admin_user):
+    client.force_login(admin_user)
+    before = client.get(f"/awards/{award.pk}/").content.decode()
+    factories.AgreedScoreFactory(portfolio=award.portfolio, rating="met")
+
+    after = client.get(f"/awards/{award.pk}/").content.decode()
+
+    assert f'action="/awards/{award.pk}/feedback/"' not in before
+    assert "None were agreed, so there is nothing to put in it yet." in before
+    assert f'action="/awards/{award.pk}/feedback/"' in after
+    assert "None were agreed" not in after
+
+
+def test_an_open_interim_review_is_linked_not_offered_again(client, award, admin_user):
+    interim = factories.PortfolioFactory(
+        unit=award.unit, framework=award.portfolio.framework, cycle="interim"
+    )
+    client.force_login(admin_user)
+
+    body = client.get(f"/awards/{award.pk}/").content.decode()
+
+    assert f'href="/portfolios/{interim.pk}/"' in body
+    assert "Open the interim review portfolio" not in body
     assert "Open the renewal portfolio" in body
 
 
@@ -128,7 +198,7 @@ def test_suspend_without_a_reason_explains_and_changes_nothing(client, award, ad
 def test_admin_revokes_then_cannot_reinstate(client, award, admin_user):
     client.force_login(admin_user)
 
-    client.post(f"/awards/{award.pk}/revoke/", {"reason": "Standards not met"})
+    client.post(f"/awards/{award.pk}/revoke/", {"reason": "Standards not met", "confirm": "on"})
     response = client.post(f"/awards/{award.pk}/reinstate/", {"note": ""}, follow=True)
 
     award.refresh_from_db()
@@ -157,10 +227,20 @@ def test_status_actions_are_404_for_unit_leads(client, award, lead, action):
     assert award.status == AwardStatus.VALID
 
 
-@pytest.mark.parametrize("action", ["suspend", "revoke", "reinstate", "certificate/render"])
+@pytest.mark.parametrize("action", ["reinstate", "certificate/render"])
 def test_status_actions_refuse_get(client, award, admin_user, action):
     client.force_login(admin_user)
     assert client.get(f"/awards/{award.pk}/{action}/").status_code == 405
+
+
+@pytest.mark.parametrize("action", ["suspend", "revoke"])
+def test_suspend_and_revoke_pages_are_404_for_unit_members_and_refuse_put(
+    client, award, lead, admin_user, action
+):
+    client.force_login(lead)
+    assert client.get(f"/awards/{award.pk}/{action}/").status_code == 404
+    client.force_login(admin_user)
+    assert client.put(f"/awards/{award.pk}/{action}/").status_code == 405
 
 
 def test_admin_requeues_a_failed_certificate_from_the_page(

@@ -309,10 +309,16 @@ def test_assessor_declares_no_conflict_scores_every_criterion_by_keyboard_and_su
     for _ in range(20):
         page.keyboard.press("Shift+Tab")
         assert_focus_visible(page)
+    # Issue 17: "Submit my scores" checks first, on its own page, and only then asks.
+    tab_to(page, page.get_by_role("button", name="Submit my scores"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Submit your scores")
+    expect(page.get_by_text("Every one of the 10 criteria has a rating.")).to_be_visible()
+    assert_accessible(page, context_note="check before submitting")
     tab_to(page, page.get_by_role("button", name="Submit my scores"))
     page.keyboard.press("Enter")
     expect(page.get_by_text("your scores are submitted")).to_be_visible()
-    assert dialogs == ["Submit your scores? You will not be able to change them afterwards."]
+    assert dialogs == []
     assert_accessible(page, context_note="scores submitted")
 
     assignment.refresh_from_db()

@@ -9,12 +9,14 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_questionnaires_registers_its_panels_checks_and_demo_step():
+def test_questionnaires_and_awards_register_their_panels_checks_and_demo_step():
     assert hooks.registered() == {
         "standard_panels": ["questionnaires.results"],
         "portfolio_panels": ["questionnaires.card"],
         "readiness_checks": ["questionnaires.rounds"],
         "demo_steps": ["questionnaires.demo"],
+        "page_panels": ["awards.award"],
+        "list_links": ["awards.award"],
     }
 
 

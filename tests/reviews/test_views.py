@@ -351,14 +351,14 @@ def test_submit_scores_view(client, lead_assignment, assessor, other_assessor):
     login(client, assessor)
     url = f"/reviews/assignments/{lead_assignment.pk}/submit/"
     response = client.post(url, follow=True)
-    assert "Please rate every criterion" in response.content.decode()
+    assert "every criterion needs a rating before you submit" in response.content.decode()
     lead_assignment.refresh_from_db()
     assert lead_assignment.state == AssignmentState.SCORING
     score_all(lead_assignment)
     client.post(url)
     lead_assignment.refresh_from_db()
     assert lead_assignment.state == AssignmentState.SUBMITTED
-    assert client.get(url).status_code == 405
+    assert client.put(url).status_code == 405
     client.logout()
     assert login(client, other_assessor).post(url).status_code == 404
 

@@ -540,7 +540,9 @@ POST_ROUTES: dict[str, PostRoute] = {
     "reviews:report_render": PostRoute(axes=(*P, "report")),
     # --- awards ---------------------------------------------------------------------------
     "awards:suspend": PostRoute((lambda w: {"reason": "Under investigation."},), ("award",)),
-    "awards:revoke": PostRoute((lambda w: {"reason": "Standards no longer met."},), ("award",)),
+    "awards:revoke": PostRoute(
+        (lambda w: {"reason": "Standards no longer met.", "confirm": "on"},), ("award",)
+    ),
     "awards:reinstate": PostRoute((lambda w: {"note": "Resolved."},), ("award",)),
     "awards:requeue": PostRoute(axes=("award",)),
     "awards:open_review": PostRoute(

@@ -175,7 +175,11 @@ ROUTES: dict[str, Route] = {
         lambda w: {"pk": w.assignment.pk, "criterion_pk": w.criterion.pk},
         {"POST": ASSIGNED_ASSESSOR_ONLY},
     ),
-    "reviews:submit_scores": Route(_pk("assignment"), {"POST": ASSIGNED_ASSESSOR_ONLY}),
+    # GET checks every criterion is rated, then asks (issue 17).
+    "reviews:submit_scores": Route(
+        _pk("assignment"), {"GET": (LOGIN, _, _, _, 200, _, _), "POST": ASSIGNED_ASSESSOR_ONLY}
+    ),
+    "reviews:score_next": Route(_pk("assignment"), {"GET": ASSIGNED_ASSESSOR_ONLY}),
     # The interim report is not released: the unit does not see it yet.
     "reviews:report": Route(_pk("report"), {"GET": (LOGIN, _, _, _, 200, _, 200)}),
     "reviews:report_pdf": Route(_pk("report"), {"GET": (LOGIN, _, _, _, 200, _, 200)}),
@@ -187,8 +191,9 @@ ROUTES: dict[str, Route] = {
     "awards:list": Route(_none, {"GET": SIGNED_IN}),
     "awards:detail": Route(_pk("award"), {"GET": AWARD_READERS}),
     "awards:certificate": Route(_pk("award"), {"GET": AWARD_READERS}),
-    "awards:suspend": Route(_pk("award"), {"POST": ADMIN_ONLY_REDIRECT}),
-    "awards:revoke": Route(_pk("award"), {"POST": ADMIN_ONLY_REDIRECT}),
+    # Each has its own page (issue 17); an empty POST shows the form again with its errors.
+    "awards:suspend": Route(_pk("award"), {"GET": ADMIN_ONLY, "POST": ADMIN_ONLY}),
+    "awards:revoke": Route(_pk("award"), {"GET": ADMIN_ONLY, "POST": ADMIN_ONLY}),
     "awards:reinstate": Route(_pk("award"), {"POST": ADMIN_ONLY_REDIRECT}),
     "awards:requeue": Route(_pk("award"), {"POST": ADMIN_ONLY_REDIRECT}),
     "awards:open_review": Route(_pk("award"), {"POST": ADMIN_ONLY_REDIRECT}),
