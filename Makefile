@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The demo shows the portal's own error pages though DEBUG is on; 0 brings Django's back.
+EE_FRIENDLY_ERRORS ?= 1
 # Links in emails, certificates and QR codes follow the served address unless EE_SITE_URL is set
 # (in the environment or on the command line). 0.0.0.0 serves every interface: link to loopback.
 ifeq ($(strip $(EE_SITE_URL)),)
@@ -41,7 +43,7 @@ demo: migrate
 	DJANGO_DEBUG=1 EE_SITE_URL='$(EE_SITE_URL)' $(PY) manage.py seed_demo
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop); links point to $(EE_SITE_URL)"
-	DJANGO_DEBUG=1 EE_SITE_URL='$(EE_SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 EE_FRIENDLY_ERRORS=$(EE_FRIENDLY_ERRORS) EE_SITE_URL='$(EE_SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -74,6 +74,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# `make demo` serves with DEBUG on but shows the portal's own 404 and 500 pages, not Django's
+# technical pages listing every URL pattern (ee_portal/errors.py). Off unless set.
+EE_FRIENDLY_ERRORS = env.bool("EE_FRIENDLY_ERRORS", default=False)
+if DEBUG and EE_FRIENDLY_ERRORS:
+    MIDDLEWARE.insert(0, "ee_portal.errors.ProductErrorPagesMiddleware")
+
 ROOT_URLCONF = "ee_portal.urls"
 WSGI_APPLICATION = "ee_portal.wsgi.application"
 
