@@ -5,6 +5,14 @@ from awards.enums import CertificateStatus
 from awards.models import Award
 from awards.selectors import award_live_status
 from network.demo import seed_network
+from reviews.enums import ReportStatus
+from reviews.models import Report
+from reviews.selectors import (
+    DECISION_STEP,
+    assessor_conflict_reason,
+    decision_basis,
+    unfinished_before,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,3 +31,24 @@ def test_seed_awards_gives_oak_house_a_valid_rendered_award_once(framework, sett
     line = f"Demo award verification URL: {settings.EE_SITE_URL}/verify/{code}/"
     assert first.notes == [line]
     assert second.notes == [line]
+
+
+def test_seed_awards_gives_oak_house_everything_the_panel_considered(framework):
+    seed_awards(seed_network())
+    seed_awards(seed_network())
+
+    portfolio = Award.objects.get().decision.portfolio
+    # Issue 17: the demo award went through every stage with its artefact.
+    for step in ("interim_report", "visit", "panel", DECISION_STEP):
+        assert unfinished_before(portfolio=portfolio, step=step) == []
+    assert decision_basis(portfolio=portfolio).not_considered == []
+    reports = Report.objects.filter(portfolio=portfolio).order_by("kind")
+    assert [(r.kind, r.status) for r in reports] == [
+        ("interim", ReportStatus.READY),
+        ("summary", ReportStatus.READY),
+        ("visit", ReportStatus.READY),
+    ]
+    assert all(r.released_at.date() < portfolio.closed_at.date() for r in reports if r.released_at)
+    (assignment,) = portfolio.assignments.all()
+    assert (assignment.assessor.email, assignment.state) == ("assessor@demo.test", "submitted")
+    assert assessor_conflict_reason(assessor=assignment.assessor, unit=portfolio.unit) == ""
