@@ -445,21 +445,33 @@ class DecisionBasis:
     not_considered: list[str]
 
 
-def decision_basis(*, portfolio: Portfolio) -> DecisionBasis:
+def decision_basis(*, portfolio: Portfolio, as_of: dt.datetime | None = None) -> DecisionBasis:
     """What the panel considered, from the artefacts that exist (four queries).
 
     The portfolio itself always; the agreed scores, the released interim report, the visit
-    record and the released summary report only when they exist. A step the CCQI team moved
-    past without its artefact (an override, in the audit log) is therefore listed as not
-    considered, so the letter never describes what did not happen.
+    record and the released summary report only when they exist (by ``as_of``, the moment of
+    the decision, when given: a letter sent late never counts a report released after it).
+    A step the CCQI team moved past without its artefact (an override, in the audit log) is
+    therefore listed as not considered, so the letter never describes what did not happen.
     """
+    reports = portfolio.reports.all()
+    agreed = portfolio.agreed_scores.exclude(rating="")
+    if as_of is not None:
+        reports = reports.filter(created_at__lte=as_of)
+        agreed = agreed.filter(created_at__lte=as_of)
+    released = reports.filter(released_at__isnull=False)
+    if as_of is not None:
+        released = released.filter(released_at__lte=as_of)
     considered = [str(_("your portfolio"))]
     missing: list[str] = []
     artefacts = (
-        (portfolio.agreed_scores.exclude(rating="").exists(), _("the assessors' agreed scores")),
-        (_released(portfolio, ReportKind.INTERIM), _("the interim report")),
-        (_visit_recorded(portfolio), _("the record of the visit")),
-        (_released(portfolio, ReportKind.SUMMARY), _("the summary report")),
+        (agreed.exists(), _("the assessors' agreed scores")),
+        (released.filter(kind=ReportKind.INTERIM).exists(), _("the interim report")),
+        (
+            reports.filter(kind=ReportKind.VISIT, visit_date__isnull=False).exists(),
+            _("the record of the visit"),
+        ),
+        (released.filter(kind=ReportKind.SUMMARY).exists(), _("the summary report")),
     )
     for present, phrase in artefacts:
         (considered if present else missing).append(str(phrase))

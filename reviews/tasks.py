@@ -159,7 +159,7 @@ def send_decision_letter(*, decision_id: int) -> int:
     if decision is None:
         logger.warning("Decision %s is gone; no letter", decision_id)
         return 0
-    basis = decision_basis(portfolio=decision.portfolio)
+    basis = decision_basis(portfolio=decision.portfolio, as_of=decision.created_at)
     not_considered = ""
     if basis.not_considered:
         not_considered = ngettext(

@@ -13,7 +13,7 @@ from ee_portal.lib import fragments
 from network.enums import UnitRoleKind
 from portfolios.enums import PortfolioState
 from portfolios.models import CriterionResponse, PortfolioEvent
-from reviews import workflow
+from reviews import tasks, workflow
 from reviews.enums import AssignmentState, DecisionOutcome, ReportKind, ReportStatus
 from reviews.models import AgreedScore, Assignment, CriterionScore, EvidenceRequest
 from standards.models import Criterion
@@ -579,6 +579,16 @@ def test_decision_needs_the_summary_report_or_a_recorded_override(  # noqa: PLR0
     )
     assert "and the visit." not in letter.body
     assert decision.portfolio.state == PortfolioState.AWARDED
+
+    # A letter sent late (the outbox waiting for the broker) does not count a report
+    # released after the decision.
+    complete_stages(portfolio)
+    mailoutbox.clear()
+    tasks.send_decision_letter(decision_id=decision.pk)
+    (late,) = mailoutbox
+    assert "did not have the interim report, the record of the visit and the summary" in (
+        " ".join(late.body.split())
+    )
 
 
 def test_record_awarded_decision_issues_the_award_and_sends_the_letter(
