@@ -6,18 +6,91 @@ from django.conf import settings
 from django.utils import timezone
 
 from network.demo import DemoNetwork
-from network.models import User
 from portfolios.enums import Cycle, PortfolioState
 from portfolios.models import Portfolio
-from reviews.enums import DecisionOutcome
-from reviews.models import AgreedScore, Decision
-from standards.models import Criterion, Framework
+from reviews.enums import AssignmentState, DecisionOutcome, ReportKind, ReportStatus, VisitMode
+from reviews.models import AgreedScore, Assignment, CriterionScore, Decision, Report
+from reviews.selectors import criteria_for_portfolio
+from reviews.tasks import render_report_pdf
+from standards.models import Framework
 
 from .enums import CertificateStatus
 from .services import CertificateRenderError, award_issue_for_decision, certificate_render
 
 # Days ago that Oak House's award was decided: well inside the award, before the interim review.
 AWARDED_DAYS_AGO = 200
+
+
+OAK_HOUSE_REPORTS = {
+    ReportKind.INTERIM: {
+        "strengths": "Members chair the community meeting and write its minutes.",
+        "areas_for_development": "Show how new members are welcomed in their first week.",
+        "action_points": "Add the welcome pack to the portfolio before the visit.",
+    },
+    ReportKind.VISIT: {
+        "visit_mode": VisitMode.IN_PERSON,
+        "people_met": "Six members, four staff and the manager.",
+        "findings": "A warm welcome; members showed us round and led the meeting.",
+    },
+    ReportKind.SUMMARY: {
+        "strengths": "Relationships come first; members shape the daily structure.",
+        "areas_for_development": "Keep recording how decisions are fed back.",
+        "action_points": "None before the interim review.",
+    },
+}
+
+
+# Every criterion's agreed rating on the demo award, so "Prepare the feedback report" works
+# there (issue 17). The first value of the scale is its best ("Met" in the sample standards).
+DEMO_AGREED_COMMENT = (
+    "A clear account, backed by minutes and members' own words. A strength of the community."
+)
+
+
+def _oak_house_review(portfolio: Portfolio, demo: DemoNetwork, decided_on: dt.date) -> None:
+    """What the panel had before Oak House's award (issue 17): agreed scores, the released
+    interim report, the visit record and the released summary report, each with its PDF.
+
+    Written directly (demo data, like the decision); idempotent.
+    """
+    assessor = demo.users["assessor"]
+    met = portfolio.framework.rating_choices[0][0]
+    assignment, _ = Assignment.objects.get_or_create(
+        portfolio=portfolio,
+        assessor=assessor,
+        defaults={
+            "assigned_by": demo.users["admin"],
+            "is_lead": True,
+            "state": AssignmentState.SUBMITTED,
+            "due_date": decided_on - dt.timedelta(days=70),
+            "declared_at": timezone.now() - dt.timedelta(days=AWARDED_DAYS_AGO + 80),
+            "scores_submitted_at": timezone.now() - dt.timedelta(days=AWARDED_DAYS_AGO + 70),
+        },
+    )
+    for criterion in criteria_for_portfolio(portfolio=portfolio):
+        CriterionScore.objects.get_or_create(
+            assignment=assignment, criterion=criterion, defaults={"rating": met}
+        )
+        AgreedScore.objects.get_or_create(
+            portfolio=portfolio,
+            criterion=criterion,
+            defaults={"rating": met, "comment": DEMO_AGREED_COMMENT, "agreed_by": assessor},
+        )
+    released = timezone.make_aware(dt.datetime.combine(decided_on, dt.time(9)))
+    for days_before, (kind, fields) in zip((60, 30, 7), OAK_HOUSE_REPORTS.items(), strict=True):
+        extra = {"visit_date": decided_on - dt.timedelta(days=days_before)}
+        report, _ = Report.objects.get_or_create(
+            portfolio=portfolio,
+            kind=kind,
+            defaults={
+                **fields,
+                **(extra if kind == ReportKind.VISIT else {}),
+                "author": assessor,
+                "released_at": released - dt.timedelta(days=days_before),
+            },
+        )
+        if report.status != ReportStatus.READY:
+            render_report_pdf.apply(kwargs={"report_id": report.pk})
 
 
 def seed_awards(demo: DemoNetwork) -> None:
@@ -46,6 +119,7 @@ def seed_awards(demo: DemoNetwork) -> None:
             created_by=demo.users["lead3"],
             closed_at=timezone.now() - dt.timedelta(days=AWARDED_DAYS_AGO),
         )
+    _oak_house_review(portfolio, demo, decided_on)
     decision = Decision.objects.filter(portfolio=portfolio, outcome=DecisionOutcome.AWARDED).first()
     if decision is None:
         decision = Decision.objects.create(
@@ -55,7 +129,6 @@ def seed_awards(demo: DemoNetwork) -> None:
             decided_on=decided_on,
             decided_by=admin,
         )
-    _seed_agreed_scores(portfolio, agreed_by=admin)
     award = award_issue_for_decision(decision=decision, actor=admin)
     certificate = award.certificate
     if certificate.status != CertificateStatus.READY:
@@ -68,27 +141,3 @@ def seed_awards(demo: DemoNetwork) -> None:
     demo.notes.append(
         f"Demo award verification URL: {settings.EE_SITE_URL}/verify/{certificate.verify_code}/"
     )
-
-
-# The agreed rating of every criterion, so "Prepare the feedback report" works on the demo
-# award (issue 17). The first value of the scale is its best ("Met" in the sample standards).
-DEMO_AGREED_COMMENT = (
-    "A clear account, backed by minutes and members' own words. A strength of the community."
-)
-
-
-def _seed_agreed_scores(portfolio: Portfolio, *, agreed_by: User) -> None:
-    choices = portfolio.framework.rating_choices
-    if not choices:
-        return
-    # One by one (about 40 rows, once): saves move the cache versions bulk_create would not.
-    for criterion in Criterion.objects.filter(standard__framework_id=portfolio.framework_id):
-        AgreedScore.objects.get_or_create(
-            portfolio=portfolio,
-            criterion=criterion,
-            defaults={
-                "rating": choices[0][0],
-                "comment": DEMO_AGREED_COMMENT,
-                "agreed_by": agreed_by,
-            },
-        )

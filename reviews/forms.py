@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from network.models import User
 from portfolios.models import Portfolio
@@ -9,7 +10,13 @@ from standards.models import Criterion
 
 from .enums import COMMENT_MAX_CHARS, DecisionOutcome, ReportKind
 from .models import Decision, Report
-from .selectors import LIVE_ASSIGNMENT_STATES, assessor_conflict_reason, criteria_for_portfolio
+from .selectors import (
+    LIVE_ASSIGNMENT_STATES,
+    assessor_conflict_reason,
+    assessors_assignable_to,
+    criteria_for_portfolio,
+    portfolio_has_live_lead,
+)
 
 
 class DateInput(forms.DateInput):
@@ -17,8 +24,24 @@ class DateInput(forms.DateInput):
 
 
 class AssessorChoiceField(forms.ModelChoiceField):
+    """Offers ``queryset`` but accepts any of ``lookup_queryset`` when set, so that a choice
+    no longer offered (assigned or conflicted meanwhile) gets its own reason from the form's
+    clean method rather than "not one of the available choices"."""
+
+    lookup_queryset = None
+
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.get_full_name()} ({obj.email})" if obj.full_name else obj.email
+
+    def to_python(self, value):
+        if self.lookup_queryset is None:
+            return super().to_python(value)
+        offered = self.queryset
+        self.queryset = self.lookup_queryset
+        try:
+            return super().to_python(value)
+        finally:
+            self.queryset = offered
 
 
 class AssignForm(forms.Form):
@@ -33,9 +56,24 @@ class AssignForm(forms.Form):
     def __init__(self, *args, portfolio: Portfolio, **kwargs):
         super().__init__(*args, **kwargs)
         self.portfolio = portfolio
-        self.fields["assessor"].queryset = User.objects.filter(
+        # Issue 17: offer only assessors the assignment would accept; clean_assessor still
+        # checks, for a choice made stale by someone else meanwhile.
+        self.fields["assessor"].queryset = assessors_assignable_to(portfolio=portfolio)
+        self.fields["assessor"].lookup_queryset = User.objects.filter(
             is_assessor=True, is_active=True
-        ).order_by("full_name", "email")
+        )
+        self.fields["assessor"].help_text = _(
+            "Assessors already on this review, or with a conflict of interest with this "
+            "unit's organisation, are not listed."
+        )
+        # A stale form posted after a lead was assigned keeps the box, so that the
+        # assignment refuses a second lead rather than silently making a plain one.
+        if not self.is_bound and portfolio_has_live_lead(portfolio=portfolio):
+            del self.fields["is_lead"]
+
+    @property
+    def has_choices(self) -> bool:
+        return self.fields["assessor"].queryset.exists()
 
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
@@ -190,6 +228,29 @@ class ReportForm(forms.ModelForm):
         pass
 
 
+OVERRIDE_REASON_MAX_CHARS = 2_000
+
+
+def _override_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Why move on anyway?"),
+        required=False,
+        max_length=OVERRIDE_REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only if the unfinished steps above cannot be done. Your reason is recorded, and "
+            "the decision letter will say what the panel did not have."
+        ),
+    )
+
+
+class AdvanceForm(forms.Form):
+    """Move on to the next stage; a reason only when overriding what is unfinished."""
+
+    to_state = forms.CharField(widget=forms.HiddenInput)
+    override_reason = _override_reason_field()
+
+
 class DecisionForm(forms.ModelForm):
     class Meta:
         model = Decision
@@ -203,9 +264,11 @@ class DecisionForm(forms.ModelForm):
         labels = {"conditions_due": "Conditions due by"}
         help_texts = {"conditions": "Only for a deferral: what the unit needs to do."}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, allow_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = DecisionOutcome.choices
+        if allow_override:
+            self.fields["override_reason"] = _override_reason_field()
 
     def clean(self):
         data = super().clean()

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Min, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from network.models import AssessorProfile, Unit, UnitRole, User
 from portfolios.enums import PortfolioState
@@ -117,6 +119,34 @@ def assessor_conflict_reason(*, assessor: User, unit: Unit) -> str:
             f"of {unit.organisation}."
         )
     return ""
+
+
+def assessors_assignable_to(*, portfolio: Portfolio) -> QuerySet[User]:
+    """Active assessors who could be assigned now, by name (one query when evaluated).
+
+    Leaves out those already on the review (a live assignment) and those with a derived
+    conflict (assessor_conflict_reason: home organisation, or a role in a unit of the same
+    organisation), so the assign form never offers a choice that assessor_assign refuses.
+    """
+    organisation_id = portfolio.unit.organisation_id
+    return (
+        User.objects.filter(is_assessor=True, is_active=True)
+        .exclude(
+            pk__in=Assignment.objects.filter(
+                portfolio=portfolio, state__in=LIVE_ASSIGNMENT_STATES
+            ).values("assessor_id")
+        )
+        .exclude(assessor_profile__home_organisation_id=organisation_id)
+        .exclude(
+            pk__in=UnitRole.objects.filter(unit__organisation_id=organisation_id).values("user_id")
+        )
+        .order_by("full_name", "email")
+    )
+
+
+def portfolio_has_live_lead(*, portfolio: Portfolio) -> bool:
+    """Whether a live assignment is already the lead (one query)."""
+    return portfolio.assignments.filter(state__in=LIVE_ASSIGNMENT_STATES, is_lead=True).exists()
 
 
 def criteria_for_portfolio(*, portfolio: Portfolio) -> QuerySet[Criterion]:
@@ -232,6 +262,8 @@ class ConsolidationRow:
     criterion: Criterion
     scores: list[CriterionScore | None]
     agreed: AgreedScore | None
+    # Per assessor (same order as ``scores``): their scores are submitted, not a draft.
+    submitted: list[bool] = field(default_factory=list)
 
     @property
     def ratings(self) -> set[str]:
@@ -242,9 +274,21 @@ class ConsolidationRow:
         return len(self.ratings) > 1
 
     @property
+    def unrated(self) -> bool:
+        """Some assessor has not rated this criterion (or not yet submitted their rating)."""
+        return any(s is None or not s.rating for s in self.scores) or not all(self.submitted)
+
+    @property
     def suggested(self) -> str:
+        """The rating to pre-fill: only one every assessor submitted and all agree on.
+
+        Issue 17: pre-filling one assessor's rating where the other had not rated it invited
+        rubber-stamping; anything short of full agreement is left for the person to choose.
+        """
         ratings = self.ratings
-        return next(iter(ratings)) if len(ratings) == 1 else ""
+        if not self.scores or self.unrated or len(ratings) != 1:
+            return ""
+        return next(iter(ratings))
 
 
 def consolidation_data(*, portfolio: Portfolio) -> tuple[list[Assignment], list[ConsolidationRow]]:
@@ -268,6 +312,7 @@ def consolidation_data(*, portfolio: Portfolio) -> tuple[list[Assignment], list[
             criterion=c,
             scores=[scores.get((a.pk, c.pk)) for a in assignments],
             agreed=agreed.get(c.pk),
+            submitted=[a.state == AssignmentState.SUBMITTED for a in assignments],
         )
         for c in criteria
     ]
@@ -317,6 +362,134 @@ def changes_since_previous_cycle(*, portfolio: Portfolio) -> dict[str, Criterion
     if new is None or old is None:
         return {}
     return {c.code: c for c in revision_diff(old=old, new=new, across_cycles=True)}
+
+
+# The artefact each stage needs before the portfolio may enter it (issue 17), following the
+# programme's process: agreed scores before the interim (desk) report, the interim report
+# released before the visit, the visit recorded before the panel, the summary report released
+# before a decision. "decision" stands for the panel's outcome (decision_record).
+DECISION_STEP = "decision"
+STEP_REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    PortfolioState.INTERIM_REPORT: ("scores", "agreed"),
+    PortfolioState.VISIT: ("interim",),
+    PortfolioState.PANEL: ("visit",),
+    DECISION_STEP: ("summary",),
+}
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """One thing not done yet before a stage: ``key`` for the audit log, ``text`` for people."""
+
+    key: str
+    text: str
+
+
+def _released(portfolio: Portfolio, kind: str) -> bool:
+    return portfolio.reports.filter(kind=kind, released_at__isnull=False).exists()
+
+
+def _visit_recorded(portfolio: Portfolio) -> bool:
+    return portfolio.reports.filter(kind=ReportKind.VISIT, visit_date__isnull=False).exists()
+
+
+def _shortened(codes: list[str], shown: int = 10) -> str:
+    if len(codes) <= shown:
+        return ", ".join(codes)
+    return _("%(codes)s and %(more)s more") % {
+        "codes": ", ".join(codes[:shown]),
+        "more": len(codes) - shown,
+    }
+
+
+def unfinished_before(*, portfolio: Portfolio, step: str) -> list[Unfinished]:
+    """What is still to do before the portfolio may move on to ``step`` (a state of
+    STEP_REQUIREMENTS, or DECISION_STEP); empty when it may. One to three queries.
+    """
+    found: list[Unfinished] = []
+    for key in STEP_REQUIREMENTS.get(step, ()):
+        if key == "scores":
+            live = list(
+                portfolio.assignments.filter(state__in=LIVE_ASSIGNMENT_STATES)
+                .select_related("assessor")
+                .order_by("-is_lead", "id")
+            )
+            waiting = [a for a in live if a.state != AssignmentState.SUBMITTED]
+            if not live:
+                found.append(Unfinished(key, _("No assessor has scored this portfolio yet.")))
+            elif waiting:
+                names = ", ".join(str(a.assessor) for a in waiting)
+                found.append(
+                    Unfinished(key, _("Scores not yet submitted by: %(names)s.") % {"names": names})
+                )
+        elif key == "agreed":
+            criteria = criteria_for_portfolio(portfolio=portfolio)
+            missing = list(
+                criteria.exclude(
+                    pk__in=portfolio.agreed_scores.exclude(rating="").values("criterion_id")
+                ).values_list("code", flat=True)
+            )
+            if missing:
+                found.append(
+                    Unfinished(
+                        key,
+                        ngettext(
+                            "No agreed rating yet for %(count)s criterion: %(codes)s.",
+                            "No agreed rating yet for %(count)s criteria: %(codes)s.",
+                            len(missing),
+                        )
+                        % {"count": len(missing), "codes": _shortened(missing)},
+                    )
+                )
+        elif key == "interim" and not _released(portfolio, ReportKind.INTERIM):
+            found.append(Unfinished(key, _("The interim report is not released to the unit yet.")))
+        elif key == "visit" and not _visit_recorded(portfolio):
+            found.append(Unfinished(key, _("The visit is not recorded yet (no visit record).")))
+        elif key == "summary" and not _released(portfolio, ReportKind.SUMMARY):
+            found.append(Unfinished(key, _("The summary report is not released to the unit yet.")))
+    return found
+
+
+@dataclass(frozen=True)
+class DecisionBasis:
+    """What the panel had in front of it, for the decision letter: ``considered`` and
+    ``not_considered`` are phrases ("the interim report")."""
+
+    considered: list[str]
+    not_considered: list[str]
+
+
+def decision_basis(*, portfolio: Portfolio, as_of: dt.datetime | None = None) -> DecisionBasis:
+    """What the panel considered, from the artefacts that exist (four queries).
+
+    The portfolio itself always; the agreed scores, the released interim report, the visit
+    record and the released summary report only when they exist (by ``as_of``, the moment of
+    the decision, when given: a letter sent late never counts a report released after it).
+    A step the CCQI team moved past without its artefact (an override, in the audit log) is
+    therefore listed as not considered, so the letter never describes what did not happen.
+    """
+    reports = portfolio.reports.all()
+    agreed = portfolio.agreed_scores.exclude(rating="")
+    if as_of is not None:
+        reports = reports.filter(created_at__lte=as_of)
+        agreed = agreed.filter(created_at__lte=as_of)
+    released = reports.filter(released_at__isnull=False)
+    if as_of is not None:
+        released = released.filter(released_at__lte=as_of)
+    considered = [str(_("your portfolio"))]
+    missing: list[str] = []
+    artefacts = (
+        (agreed.exists(), _("the assessors' agreed scores")),
+        (released.filter(kind=ReportKind.INTERIM).exists(), _("the interim report")),
+        (
+            reports.filter(kind=ReportKind.VISIT, visit_date__isnull=False).exists(),
+            _("the record of the visit"),
+        ),
+        (released.filter(kind=ReportKind.SUMMARY).exists(), _("the summary report")),
+    )
+    for present, phrase in artefacts:
+        (considered if present else missing).append(str(phrase))
+    return DecisionBasis(considered=considered, not_considered=missing)
 
 
 def reports_for_portfolio(*, portfolio: Portfolio, released_only: bool = False) -> list[Report]:

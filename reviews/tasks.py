@@ -12,6 +12,9 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ee_portal.lib.emails import send_templated_email
 from network.enums import UnitRoleKind
@@ -21,7 +24,12 @@ from portfolios.cache import touch_review
 
 from .enums import ACTIVE_ASSIGNMENT_STATES, ReportStatus
 from .models import Assignment, Decision, EvidenceRequest, ReminderLog, Report
-from .selectors import agreed_scores_for_pdf, assignments_due_between, assignments_overdue
+from .selectors import (
+    agreed_scores_for_pdf,
+    assignments_due_between,
+    assignments_overdue,
+    decision_basis,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -151,10 +159,21 @@ def send_decision_letter(*, decision_id: int) -> int:
     if decision is None:
         logger.warning("Decision %s is gone; no letter", decision_id)
         return 0
+    basis = decision_basis(portfolio=decision.portfolio, as_of=decision.created_at)
+    not_considered = ""
+    if basis.not_considered:
+        not_considered = ngettext(
+            "The panel did not have %(items)s: the review moved on before it was ready.",
+            "The panel did not have %(items)s: the review moved on before they were ready.",
+            len(basis.not_considered),
+        ) % {"items": get_text_list(basis.not_considered, _("and"))}
     context = {
         "decision": decision,
         "unit": decision.portfolio.unit,
         "outcome_url": reverse("reviews:outcome", kwargs={"pk": decision.portfolio_id}),
+        # Issue 17: only what the panel actually had (selectors.decision_basis).
+        "considered": get_text_list(basis.considered, _("and")),
+        "not_considered": not_considered,
     }
     return send_templated_email(
         "decision-letter", _unit_lead_emails(decision.portfolio.unit_id), context

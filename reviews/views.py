@@ -36,6 +36,7 @@ from standards.models import Criterion
 from . import services, workflow
 from .enums import AssignmentState, ReportKind, ReportStatus
 from .forms import (
+    AdvanceForm,
     AssignForm,
     ConsolidationForm,
     DecisionForm,
@@ -46,6 +47,7 @@ from .forms import (
 )
 from .models import Assignment, Report
 from .selectors import (
+    DECISION_STEP,
     QUEUE_STATES,
     assignment_list_for_assessor,
     changes_since_last_revision,
@@ -60,6 +62,7 @@ from .selectors import (
     review_queue_counts,
     review_queue_for_admin,
     scoring_rows,
+    unfinished_before,
 )
 
 REPORT_KINDS = (ReportKind.INTERIM, ReportKind.VISIT, ReportKind.SUMMARY)
@@ -166,7 +169,12 @@ def _portfolio_page(request: HttpRequest, portfolio: Portfolio, assign_form=None
         "can_accept": user.has_perm("reviews.accept_resubmission", portfolio)
         and portfolio.state == PortfolioState.RESUBMITTED,
         "advance_to": [
-            (state, PortfolioState(state).label)
+            (
+                state,
+                PortfolioState(state).label,
+                unfinished_before(portfolio=portfolio, step=state),
+                AdvanceForm(initial={"to_state": state}, auto_id=f"id_{state}_%s"),
+            )
             for state in workflow.ADVANCE_TARGETS
             if state in TRANSITIONS.get(portfolio.state, ())
         ]
@@ -201,7 +209,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                 portfolio=portfolio,
                 assessor=form.cleaned_data["assessor"],
                 due_date=form.cleaned_data["due_date"],
-                is_lead=form.cleaned_data["is_lead"],
+                is_lead=form.cleaned_data.get("is_lead", False),
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -234,11 +242,24 @@ def accept_resubmission(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def advance(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = _portfolio_for(request, pk, "reviews.advance_review")
-    to_state = request.POST.get("to_state", "")
+    form = AdvanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+        return redirect("reviews:portfolio", pk=pk)
     try:
-        workflow.review_advance(portfolio=portfolio, to_state=to_state, actor=request.user)
+        workflow.review_advance(
+            portfolio=portfolio,
+            to_state=form.cleaned_data["to_state"],
+            override_reason=form.cleaned_data["override_reason"],
+            actor=request.user,
+        )
     except (ValidationError, workflow.InvalidTransitionError) as exc:
         messages.error(request, error_text(exc))
+    except PermissionDenied:
+        messages.error(
+            request,
+            _("Only the CCQI team can move a review on before every step is done."),
+        )
     else:
         messages.success(request, f"The portfolio is now at: {portfolio.get_state_display()}.")
     return redirect("reviews:portfolio", pk=pk)
@@ -660,7 +681,8 @@ def report_render(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = _portfolio_for(request, pk, "reviews.record_decision")
-    form = DecisionForm(request.POST or None)
+    unfinished = unfinished_before(portfolio=portfolio, step=DECISION_STEP)
+    form = DecisionForm(request.POST or None, allow_override=bool(unfinished))
     if request.method == "POST" and form.is_valid():
         try:
             workflow.decision_record(
@@ -669,6 +691,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
                 rationale=form.cleaned_data["rationale"],
                 conditions=form.cleaned_data["conditions"],
                 conditions_due=form.cleaned_data["conditions_due"],
+                override_reason=form.cleaned_data.get("override_reason", ""),
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -683,7 +706,11 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "The decision is recorded and the letter is on its way to the unit lead."
             )
             return redirect("reviews:portfolio", pk=pk)
-    return render(request, "reviews/decision_form.html", {"portfolio": portfolio, "form": form})
+    return render(
+        request,
+        "reviews/decision_form.html",
+        {"portfolio": portfolio, "form": form, "unfinished": unfinished},
+    )
 
 
 @require_safe

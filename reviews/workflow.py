@@ -14,11 +14,12 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
 from network.models import User
-from portfolios.enums import PortfolioState
+from portfolios.enums import TRANSITIONS, PortfolioState
 from portfolios.models import CriterionResponse, Portfolio, PortfolioRevision
 from portfolios.services import InvalidTransitionError, portfolio_transition
 from standards.models import Criterion
@@ -32,7 +33,15 @@ from .enums import (
     ReportStatus,
 )
 from .models import AgreedScore, Assignment, CriterionScore, Decision, EvidenceRequest, Report
-from .selectors import LIVE_ASSIGNMENT_STATES, assessor_conflict_reason, criteria_for_portfolio
+from .selectors import (
+    DECISION_STEP,
+    LIVE_ASSIGNMENT_STATES,
+    Unfinished,
+    assessor_conflict_reason,
+    criteria_for_portfolio,
+    decision_basis,
+    unfinished_before,
+)
 from .services import rating_values
 
 __all__ = [
@@ -450,14 +459,60 @@ def portfolio_accept_resubmission(*, portfolio: Portfolio, actor: User) -> Portf
     return portfolio
 
 
+def _unfinished_or_override(
+    *, portfolio: Portfolio, step: str, override_reason: str, actor: User
+) -> list[Unfinished]:
+    """Refuse a stage whose artefacts are missing, unless a CCQI admin overrides with a reason.
+
+    Returns what was overridden (empty when nothing was missing). Raises ValidationError
+    naming what is unfinished; PermissionDenied when someone else than an admin overrides.
+    """
+    unfinished = unfinished_before(portfolio=portfolio, step=step)
+    if not unfinished:
+        return []
+    reason = override_reason.strip()
+    if not reason:
+        raise ValidationError(
+            _("Not yet: %(missing)s") % {"missing": " ".join(item.text for item in unfinished)},
+            code="unfinished",
+        )
+    if not actor.is_ccqi_admin:
+        raise PermissionDenied
+    return unfinished
+
+
+def _audit_override(
+    *, portfolio: Portfolio, step: str, unfinished: list[Unfinished], reason: str, actor: User
+) -> None:
+    audit_log(
+        actor=actor,
+        verb="review.step_overridden",
+        obj=portfolio,
+        details={
+            "step": step,
+            "unfinished": [item.key for item in unfinished],
+            "reason": reason.strip(),
+        },
+    )
+
+
 def review_advance(
-    *, portfolio: Portfolio, to_state: str, actor: User, note: str = ""
+    *,
+    portfolio: Portfolio,
+    to_state: str,
+    actor: User,
+    note: str = "",
+    override_reason: str = "",
 ) -> Portfolio:
     """Move a portfolio on to the interim report, the visit or the panel.
 
     Lead assessor or admin; the allowed source states are those of portfolios.enums
-    TRANSITIONS (already there is a no-op). Side effects: PortfolioEvent + audit via
-    portfolio_transition.
+    TRANSITIONS (already there is a no-op). The stage's artefacts must exist
+    (selectors.unfinished_before: submitted and agreed scores before the interim report,
+    the interim report released before the visit, the visit recorded before the panel);
+    otherwise ValidationError naming what is missing, unless a CCQI admin gives
+    ``override_reason``. Side effects: PortfolioEvent + audit via portfolio_transition; for
+    an override, audit "review.step_overridden" (step, what was unfinished, the reason).
     """
     _check(actor, "reviews.advance_review", portfolio)
     if to_state not in ADVANCE_TARGETS:
@@ -466,7 +521,27 @@ def review_advance(
         locked = _locked_portfolio(portfolio)
         if locked.state == to_state:
             return portfolio
+        if to_state not in TRANSITIONS.get(locked.state, ()):
+            # A wrong step is refused as such, before any list of what is missing.
+            raise InvalidTransitionError(
+                f"A portfolio that is {locked.get_state_display().lower()} cannot become "
+                f"{PortfolioState(to_state).label.lower()}."
+            )
+        unfinished = _unfinished_or_override(
+            portfolio=locked, step=to_state, override_reason=override_reason, actor=actor
+        )
+        if unfinished:
+            skipped = "; ".join(item.text for item in unfinished)
+            note = (note + " " if note else "") + f"Moved on without: {skipped}"
         portfolio_transition(portfolio=locked, to_state=to_state, actor=actor, note=note)
+        if unfinished:
+            _audit_override(
+                portfolio=locked,
+                step=to_state,
+                unfinished=unfinished,
+                reason=override_reason,
+                actor=actor,
+            )
     _sync(portfolio, locked, ("state", "updated_at"))
     return portfolio
 
@@ -480,14 +555,18 @@ def decision_record(
     conditions: str = "",
     conditions_due: dt.date | None = None,
     decided_on: dt.date | None = None,
+    override_reason: str = "",
 ) -> Decision:
     """Record the panel's decision (CCQI admins only).
 
     panel -> awarded / deferred / not_awarded. Deferral needs conditions and a due date.
-    Side effects: INSERT Decision; PortfolioEvent + audit via portfolio_transition; audit
-    "review.decision_recorded"; the "decision recorded" hook (reviews/hooks.py: awards issues
-    the award and certificate for "awarded") in the same transaction; on commit, the decision
-    letter email to the unit lead(s).
+    The summary report must be released first (ValidationError naming it), unless
+    ``override_reason`` is given. Side effects: INSERT Decision; PortfolioEvent + audit via
+    portfolio_transition; audit "review.decision_recorded" (with what the panel had not
+    seen); for an override, audit "review.step_overridden"; the "decision recorded" hook
+    (reviews/hooks.py: awards issues the award and certificate for "awarded") in the same
+    transaction; on commit, the decision letter email to the unit lead(s), which says what
+    the panel considered (selectors.decision_basis).
     """
     _check(actor, "reviews.record_decision", portfolio)
     errors = {}
@@ -511,6 +590,9 @@ def decision_record(
                 f"A decision can be recorded only when the portfolio is with the panel; it is "
                 f"{locked.get_state_display().lower()}."
             )
+        unfinished = _unfinished_or_override(
+            portfolio=locked, step=DECISION_STEP, override_reason=override_reason, actor=actor
+        )
         decision = Decision(
             portfolio=locked,
             outcome=outcome,
@@ -529,8 +611,20 @@ def decision_record(
             actor=actor,
             verb="review.decision_recorded",
             obj=decision,
-            details={"portfolio": locked.pk, "outcome": outcome},
+            details={
+                "portfolio": locked.pk,
+                "outcome": outcome,
+                "not_considered": decision_basis(portfolio=locked).not_considered,
+            },
         )
+        if unfinished:
+            _audit_override(
+                portfolio=locked,
+                step=DECISION_STEP,
+                unfinished=unfinished,
+                reason=override_reason,
+                actor=actor,
+            )
         # Registered by higher apps (awards issues the award and certificate for "awarded").
         hooks.decision_recorded(decision=decision, actor=actor)
         enqueue_on_commit(tasks.send_decision_letter, decision_id=decision.pk)

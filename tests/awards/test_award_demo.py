@@ -7,7 +7,13 @@ from awards.selectors import award_live_status
 from awards.services import feedback_report_request
 from network.demo import seed_network
 from reviews.enums import ReportStatus
-from reviews.models import AgreedScore
+from reviews.models import AgreedScore, Report
+from reviews.selectors import (
+    DECISION_STEP,
+    assessor_conflict_reason,
+    decision_basis,
+    unfinished_before,
+)
 from standards.models import Criterion
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +57,24 @@ def test_seed_awards_agrees_every_criterion_so_the_feedback_report_can_be_prepar
 
     report.refresh_from_db()
     assert report.status == ReportStatus.READY
+
+
+def test_seed_awards_gives_oak_house_everything_the_panel_considered(framework):
+    seed_awards(seed_network())
+    seed_awards(seed_network())
+
+    portfolio = Award.objects.get().decision.portfolio
+    # Issue 17: the demo award went through every stage with its artefact.
+    for step in ("interim_report", "visit", "panel", DECISION_STEP):
+        assert unfinished_before(portfolio=portfolio, step=step) == []
+    assert decision_basis(portfolio=portfolio).not_considered == []
+    reports = Report.objects.filter(portfolio=portfolio).order_by("kind")
+    assert [(r.kind, r.status) for r in reports] == [
+        ("interim", ReportStatus.READY),
+        ("summary", ReportStatus.READY),
+        ("visit", ReportStatus.READY),
+    ]
+    assert all(r.released_at.date() < portfolio.closed_at.date() for r in reports if r.released_at)
+    (assignment,) = portfolio.assignments.all()
+    assert (assignment.assessor.email, assignment.state) == ("assessor@demo.test", "submitted")
+    assert assessor_conflict_reason(assessor=assignment.assessor, unit=portfolio.unit) == ""

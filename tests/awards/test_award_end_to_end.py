@@ -15,6 +15,7 @@ from portfolios.enums import PortfolioState
 from reviews.workflow import decision_record
 from tests import factories
 from tests.awards.award_support import upscaled as _upscaled
+from tests.reviews.stages import complete_stages
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,8 @@ def test_recording_awarded_issues_a_certificate_that_verifies_and_follows_member
     client, admin_user, unit, framework, django_capture_on_commit_callbacks
 ):
     factories.MembershipFactory(unit=unit)
-    portfolio = factories.PortfolioFactory(
-        unit=unit, framework=framework, state=PortfolioState.PANEL
+    portfolio = complete_stages(
+        factories.PortfolioFactory(unit=unit, framework=framework, state=PortfolioState.PANEL)
     )
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -28,9 +28,9 @@ from portfolios.services import (
     response_save,
 )
 from reviews import workflow
-from reviews.enums import AssignmentState
+from reviews.enums import AssignmentState, ReportKind, VisitMode
 from reviews.models import Assignment, CriterionScore
-from reviews.services import criterion_score_save
+from reviews.services import criterion_score_save, report_save
 from tests import factories
 from tests.browser.conftest import (
     accept_dialogs,
@@ -122,8 +122,22 @@ def _with_the_panel():
     workflow.scores_agree(
         portfolio=portfolio, ratings={c.pk: (met, "Clear.") for c in criteria}, actor=admin
     )
-    for state in (PortfolioState.INTERIM_REPORT, PortfolioState.VISIT, PortfolioState.PANEL):
-        workflow.review_advance(portfolio=portfolio, to_state=state, actor=admin)
+    # Each stage with its artefact (issue 17): the interim report released before the visit,
+    # the visit recorded before the panel, the summary report released before the decision.
+    summary = {"strengths": "Warm.", "areas_for_development": "More.", "action_points": "Go."}
+    workflow.review_advance(
+        portfolio=portfolio, to_state=PortfolioState.INTERIM_REPORT, actor=admin
+    )
+    interim = report_save(portfolio=portfolio, kind=ReportKind.INTERIM, actor=admin, **summary)
+    workflow.report_release(report=interim, actor=admin)
+    workflow.review_advance(portfolio=portfolio, to_state=PortfolioState.VISIT, actor=admin)
+    report_save(
+        portfolio=portfolio, kind=ReportKind.VISIT, actor=admin, visit_date=timezone.localdate(),
+        visit_mode=VisitMode.IN_PERSON, people_met="Members", findings="A warm welcome.",
+    )  # fmt: skip
+    workflow.review_advance(portfolio=portfolio, to_state=PortfolioState.PANEL, actor=admin)
+    final = report_save(portfolio=portfolio, kind=ReportKind.SUMMARY, actor=admin, **summary)
+    workflow.report_release(report=final, actor=admin)
     return portfolio, admin
 
 
@@ -394,3 +408,30 @@ def test_assignment_pages_stay_private_after_submission(page):
     response = page.goto(f"/reviews/assignments/{assignment.pk}/score/")
     assert response.status == 404
     assert_accessible(page, context_note="404 page")
+
+
+def test_admin_sees_what_is_unfinished_and_moves_on_only_with_a_reason(page):
+    """Issue 17: the review page lists what is missing before the next stage; the admin can
+    move on anyway only with a reason, at phone width and without a confirm dialog."""
+    portfolio, admin, assessor, assignment = _submitted_with_assessor()
+    workflow.assignment_declare_no_conflict(assignment=assignment, actor=assessor)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, admin.email, factories.TEST_PASSWORD)
+    page.goto(f"/reviews/portfolios/{portfolio.pk}/")
+    unfinished = page.locator(".unfinished-step")
+    expect(unfinished).to_contain_text("Before moving on to: Interim report")
+    expect(unfinished).to_contain_text("Scores not yet submitted by: Sam Assessor.")
+    assert_accessible(page, context_note="review page with unfinished steps")
+
+    page.get_by_role("button", name="Move on anyway to: Interim report").click()
+    expect(page.get_by_role("status")).to_contain_text("Not yet: Scores not yet submitted by")
+    portfolio.refresh_from_db()
+    assert portfolio.state == PortfolioState.IN_REVIEW
+
+    page.get_by_label("Why move on anyway?").fill("The panel date is fixed; the lead agrees.")
+    page.get_by_role("button", name="Move on anyway to: Interim report").click()
+    expect(page.get_by_role("status")).to_contain_text("The portfolio is now at: Interim report")
+    portfolio.refresh_from_db()
+    assert portfolio.state == PortfolioState.INTERIM_REPORT
+    assert_accessible(page, context_note="review page after an override")
+    assert not page.errors, page.errors

@@ -9,6 +9,7 @@ from portfolios.enums import PortfolioState
 from reviews.enums import AssignmentState
 from standards.models import Criterion
 from tests import factories
+from tests.reviews.stages import complete_stages
 
 
 def make_portfolio(unit, framework, state=PortfolioState.SUBMITTED):
@@ -61,5 +62,5 @@ def second_assignment(in_review, other_assessor):
 
 @pytest.fixture
 def at_panel(unit, framework, lead):
-    """Willow Ward's portfolio, with the panel."""
-    return make_portfolio(unit, framework, state=PortfolioState.PANEL)
+    """Willow Ward's portfolio, with the panel: scores agreed, every report written."""
+    return complete_stages(make_portfolio(unit, framework, state=PortfolioState.PANEL))

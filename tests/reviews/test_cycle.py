@@ -73,8 +73,45 @@ def test_demo_review_cycle(client, mailoutbox, django_capture_on_commit_callback
     portfolio.refresh_from_db()
     assert portfolio.state == PortfolioState.RESUBMITTED
     client.post(f"/reviews/portfolios/{portfolio.pk}/accept/")
-    for step in ("interim_report", "visit", "panel"):
-        client.post(f"/reviews/portfolios/{portfolio.pk}/advance/", {"to_state": step})
+    hub = f"/reviews/portfolios/{portfolio.pk}/"
+
+    # Issue 17: nothing moves on before its artefact exists.
+    response = client.post(f"{hub}advance/", {"to_state": "interim_report"}, follow=True)
+    assert "Scores not yet submitted by: Ben Assessor." in response.content.decode()
+    client.logout()
+
+    # The second assessor finishes scoring and submits.
+    second = Assignment.objects.get(portfolio=portfolio, assessor__email="assessor2@demo.test")
+    client.login(username="assessor2@demo.test", password=PASSWORD)
+    for c in criteria:
+        client.post(
+            f"/reviews/assignments/{second.pk}/score/{c.pk}/",
+            {f"c{c.pk}-rating": "met", f"c{c.pk}-comment": "Seen in the minutes."},
+            headers={"x-requested-with": "fetch"},
+        )
+    client.post(f"/reviews/assignments/{second.pk}/submit/")
+    client.logout()
+
+    # The admin agrees the scores, writes and releases each report, and records the visit.
+    client.login(username="admin@demo.test", password=PASSWORD)
+    client.post(f"{hub}consolidate/", {f"rating_{c.pk}": "met" for c in criteria})
+    interim = {"strengths": "Warm.", "areas_for_development": "More.", "action_points": "Go."}
+    client.post(f"{hub}reports/interim/", interim)
+    client.post(f"/reviews/reports/{portfolio.reports.get(kind='interim').pk}/release/")
+    client.post(f"{hub}advance/", {"to_state": "interim_report"})
+    client.post(f"{hub}advance/", {"to_state": "visit"})
+    visit = {
+        "visit_date": timezone.localdate().isoformat(),
+        "visit_mode": "in_person",
+        "people_met": "Residents and staff",
+        "findings": "A warm welcome.",
+    }
+    client.post(f"{hub}reports/visit/", visit)
+    client.post(f"{hub}advance/", {"to_state": "panel"})
+    client.post(f"{hub}reports/summary/", interim)
+    client.post(f"/reviews/reports/{portfolio.reports.get(kind='summary').pk}/release/")
+    portfolio.refresh_from_db()
+    assert portfolio.state == PortfolioState.PANEL
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -87,3 +124,7 @@ def test_demo_review_cycle(client, mailoutbox, django_capture_on_commit_callback
     letters = [m for m in mailoutbox if m.to == [lead2.email] and "decision" in m.subject.lower()]
     assert len(letters) == 1
     assert "A warm, well-run community." in letters[0].body
+    assert (
+        "considered your portfolio, the assessors' agreed scores, the interim report, the "
+        "record of the visit and the summary report." in " ".join(letters[0].body.split())
+    )

@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
+from ee_portal.audit.models import AuditEvent
 from portfolios.enums import EvidenceKind, PortfolioState
 from portfolios.models import CriterionResponse
 from reviews.enums import AssignmentState, ReportKind
@@ -14,6 +15,7 @@ from standards.models import Criterion
 from tests import factories
 from tests.factories import TEST_PASSWORD
 from tests.reviews.conftest import assign, make_portfolio, score_all
+from tests.reviews.stages import complete_stages
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +143,48 @@ def test_assign_form_says_why_an_assessor_conflicts(client, admin_user, submitte
     assert response.status_code == 200
     assert "home organisation" in response.context["assign_form"].errors["assessor"][0]
     assert not Assignment.objects.exists()
+
+
+def test_assign_form_leaves_out_assessors_already_assigned_or_conflicted(
+    client, admin_user, in_review, assessor, other_assessor
+):
+    assign(in_review, assessor, lead=True)
+    declared_conflict = factories.AssessorProfileFactory(user__email="c@example.test").user
+    assign(in_review, declared_conflict, state=AssignmentState.CONFLICT)
+    factories.AssessorProfileFactory(
+        user__email="home@example.test", home_organisation=in_review.unit.organisation
+    )
+    sibling = factories.UnitFactory(organisation=in_review.unit.organisation)
+    factories.UnitRoleFactory(unit=sibling, user=factories.AssessorProfileFactory().user)
+    response = login(client, admin_user).get(f"/reviews/portfolios/{in_review.pk}/")
+    form = response.context["assign_form"]
+    assert set(form.fields["assessor"].queryset) == {other_assessor, declared_conflict}
+    assert f'value="{assessor.pk}"' not in response.content.decode()
+    # A lead is already assigned, so the form no longer offers a second one.
+    assert "is_lead" not in form.fields
+    assert b"Lead assessor" not in response.content
+
+
+def test_assign_from_a_stale_form_still_says_why(
+    client, admin_user, in_review, assessor, other_assessor
+):
+    assign(in_review, assessor, lead=True)
+    due = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
+    url = f"/reviews/portfolios/{in_review.pk}/assign/"
+    login(client, admin_user)
+    response = client.post(url, {"assessor": assessor.pk, "due_date": due})
+    assert "already assigned" in response.context["assign_form"].errors["assessor"][0]
+    response = client.post(url, {"assessor": other_assessor.pk, "due_date": due, "is_lead": "on"})
+    assert "already has a lead" in response.context["assign_form"].errors["is_lead"][0]
+    assert list(Assignment.objects.values_list("assessor", flat=True)) == [assessor.pk]
+
+
+def test_assign_form_says_when_nobody_is_left_to_assign(client, admin_user, in_review, assessor):
+    assign(in_review, assessor)
+    response = login(client, admin_user).get(f"/reviews/portfolios/{in_review.pk}/")
+    assert list(response.context["assign_form"].fields["assessor"].queryset) == []
+    assert "Every trained assessor is already on this review" in response.content.decode()
+    assert f'action="/reviews/portfolios/{in_review.pk}/assign/"' not in response.content.decode()
 
 
 def test_assign_is_404_for_assessors_and_rejects_get(client, submitted, assessor, admin_user):
@@ -389,6 +433,40 @@ def test_consolidation_shows_assessors_side_by_side_with_disagreements(
     ]
 
 
+def test_consolidation_prefills_only_ratings_every_assessor_submitted_alike(
+    client, lead_assignment, second_assignment, admin_user
+):
+    score_all(lead_assignment, "met")
+    score_all(second_assignment, "met")
+    first, second, third = criteria(lead_assignment.portfolio)[:3]
+    CriterionScore.objects.filter(assignment=second_assignment, criterion=first).update(rating="")
+    CriterionScore.objects.filter(assignment=second_assignment, criterion=second).update(
+        rating="not_met"
+    )
+    Assignment.objects.update(state=AssignmentState.SUBMITTED)
+    response = login(client, admin_user).get(
+        f"/reviews/portfolios/{lead_assignment.portfolio_id}/consolidate/"
+    )
+    form = response.context["form"]
+    assert [form[f"rating_{c.pk}"].value() for c in (first, second, third)] == ["", "", "met"]
+    html = response.content.decode()
+    assert "Not rated by every assessor: please choose" in html
+    assert html.count('<option value="met" selected>') == 20 - 2
+
+
+def test_consolidation_prefills_nothing_from_a_draft(
+    client, lead_assignment, second_assignment, admin_user
+):
+    score_all(lead_assignment, "met")
+    score_all(second_assignment, "met")
+    Assignment.objects.filter(pk=lead_assignment.pk).update(state=AssignmentState.SUBMITTED)
+    response = login(client, admin_user).get(
+        f"/reviews/portfolios/{lead_assignment.portfolio_id}/consolidate/"
+    )
+    form = response.context["form"]
+    assert {form[f"rating_{c.pk}"].value() for c in criteria(lead_assignment.portfolio)} == {""}
+
+
 def test_consolidation_saves_agreed_scores(client, lead_assignment, second_assignment, admin_user):
     portfolio = lead_assignment.portfolio
     data = {"override": "on"}
@@ -498,12 +576,87 @@ def test_advance_view_moves_on_and_reports_a_wrong_step(client, lead_assignment,
     login(client, assessor)
     response = client.post(url, {"to_state": "panel"}, follow=True)
     assert "cannot become" in response.content.decode()
+    complete_stages(portfolio, "interim_report")
     client.post(url, {"to_state": "interim_report"})
     portfolio.refresh_from_db()
     assert portfolio.state == PortfolioState.INTERIM_REPORT
     assert client.get(url).status_code == 405
     client.logout()
     assert login(client, lead).post(url, {"to_state": "visit"}).status_code == 404
+
+
+def test_portfolio_page_lists_what_is_unfinished_before_the_next_stage(
+    client, lead_assignment, second_assignment, assessor, admin_user
+):
+    portfolio = lead_assignment.portfolio
+    page = login(client, assessor).get(f"/reviews/portfolios/{portfolio.pk}/").content.decode()
+    assert "Before moving on to: Interim report" in page
+    assert f"Scores not yet submitted by: {assessor}, {second_assignment.assessor}." in page
+    assert "No agreed rating yet for 20 criteria: 1.1, 1.2, " in page
+    assert " and 10 more." in page
+    # The lead assessor cannot override; there is no button to press.
+    assert "Move on to: Interim report" not in page
+    assert "Move on anyway" not in page
+    client.logout()
+    page = login(client, admin_user).get(f"/reviews/portfolios/{portfolio.pk}/").content.decode()
+    assert "Move on anyway to: Interim report" in page
+    assert 'name="override_reason"' in page
+    complete_stages(portfolio, "interim_report")
+    page = client.get(f"/reviews/portfolios/{portfolio.pk}/").content.decode()
+    assert "Before moving on to" not in page
+    assert "Move on to: Interim report" in page
+
+
+def test_advance_view_refuses_with_what_is_missing_then_takes_an_override(
+    client, lead_assignment, assessor, admin_user
+):
+    portfolio = lead_assignment.portfolio
+    url = f"/reviews/portfolios/{portfolio.pk}/advance/"
+    response = login(client, assessor).post(
+        url, {"to_state": "interim_report", "override_reason": "Please"}, follow=True
+    )
+    assert "Only the CCQI team can move a review on" in response.content.decode()
+    client.logout()
+    login(client, admin_user)
+    response = client.post(url, {"to_state": "interim_report"}, follow=True)
+    assert "Not yet: Scores not yet submitted by:" in response.content.decode()
+    portfolio.refresh_from_db()
+    assert portfolio.state == PortfolioState.IN_REVIEW
+    response = client.post(
+        url, {"to_state": "interim_report", "override_reason": "x" * 2001}, follow=True
+    )
+    assert "at most 2000 characters" in response.content.decode()
+    portfolio.refresh_from_db()
+    assert portfolio.state == PortfolioState.IN_REVIEW
+    client.post(url, {"to_state": "interim_report", "override_reason": "Panel date fixed."})
+    portfolio.refresh_from_db()
+    assert portfolio.state == PortfolioState.INTERIM_REPORT
+    assert AuditEvent.objects.get(verb="review.step_overridden").details["reason"] == (
+        "Panel date fixed."
+    )
+
+
+def test_decision_page_lists_the_missing_summary_and_takes_an_override(
+    client, unit, framework, admin_user, lead
+):
+    portfolio = complete_stages(
+        make_portfolio(unit, framework, state=PortfolioState.PANEL), "panel"
+    )
+    url = f"/reviews/portfolios/{portfolio.pk}/decision/"
+    login(client, admin_user)
+    page = client.get(url).content.decode()
+    assert "The summary report is not released to the unit yet." in page
+    assert 'name="override_reason"' in page
+    response = client.post(url, {"outcome": "awarded", "rationale": "All met."})
+    assert response.status_code == 200
+    assert "The summary report is not released" in str(response.context["form"].errors)
+    assert not Decision.objects.exists()
+    client.post(url, {"outcome": "awarded", "rationale": "All met.", "override_reason": "Oral."})
+    assert Decision.objects.get().portfolio == portfolio
+    complete_stages(portfolio)
+    other = complete_stages(make_portfolio(unit, framework, state=PortfolioState.PANEL))
+    page = client.get(f"/reviews/portfolios/{other.pk}/decision/").content.decode()
+    assert 'name="override_reason"' not in page
 
 
 # --- reports ---------------------------------------------------------------------------------

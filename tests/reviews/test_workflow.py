@@ -13,13 +13,14 @@ from ee_portal.lib import fragments
 from network.enums import UnitRoleKind
 from portfolios.enums import PortfolioState
 from portfolios.models import CriterionResponse, PortfolioEvent
-from reviews import workflow
+from reviews import tasks, workflow
 from reviews.enums import AssignmentState, DecisionOutcome, ReportKind, ReportStatus
 from reviews.models import AgreedScore, Assignment, CriterionScore, EvidenceRequest
 from standards.models import Criterion
 from tests import factories
 from tests.conftest import need_service
 from tests.reviews.conftest import assign, make_portfolio, score_all
+from tests.reviews.stages import complete_stages
 from tests.services import on_postgresql
 
 pytestmark = pytest.mark.django_db
@@ -430,7 +431,7 @@ def test_accept_resubmission_forbidden_and_wrong_state(lead_assignment, lead, ad
 
 
 def test_advance_through_interim_report_visit_and_panel(lead_assignment, assessor, admin_user):
-    portfolio = lead_assignment.portfolio
+    portfolio = complete_stages(lead_assignment.portfolio, "panel")
     workflow.review_advance(portfolio=portfolio, to_state="interim_report", actor=assessor)
     workflow.review_advance(portfolio=portfolio, to_state="visit", actor=admin_user)
     workflow.review_advance(portfolio=portfolio, to_state="panel", actor=admin_user)
@@ -457,6 +458,139 @@ def test_advance_forbidden_and_wrong_state(
     assert events(portfolio) == []
 
 
+STAGES = [
+    # (from, to, what is done beforehand, what is still missing)
+    ("in_review", "interim_report", None, ["scores", "agreed"]),
+    ("resubmitted", "interim_report", None, ["scores", "agreed"]),
+    ("interim_report", "visit", "interim_report", ["interim"]),
+    ("visit", "panel", "visit", ["visit"]),
+]
+
+
+@pytest.mark.parametrize(("from_state", "to_state", "done", "missing"), STAGES)
+def test_advance_refuses_a_stage_whose_artefacts_are_missing(  # noqa: PLR0917 -- pytest fixtures
+    lead_assignment, admin_user, from_state, to_state, done, missing
+):
+    portfolio = lead_assignment.portfolio
+    if done:
+        complete_stages(portfolio, done)
+    portfolio.state = from_state
+    portfolio.save(update_fields=["state"])
+    assert [
+        u.key for u in workflow.unfinished_before(portfolio=portfolio, step=to_state)
+    ] == missing
+    with pytest.raises(ValidationError) as exc:
+        workflow.review_advance(portfolio=portfolio, to_state=to_state, actor=admin_user)
+    assert exc.value.code == "unfinished"
+    assert events(portfolio) == []
+    assert "review.step_overridden" not in verbs()
+    complete_stages(portfolio, to_state)
+    workflow.review_advance(portfolio=portfolio, to_state=to_state, actor=admin_user)
+    assert events(portfolio) == [(from_state, to_state)]
+
+
+def test_advance_names_who_has_still_to_score_and_which_criteria_are_not_agreed(
+    lead_assignment, second_assignment, admin_user
+):
+    portfolio = lead_assignment.portfolio
+    Assignment.objects.filter(pk=lead_assignment.pk).update(state=AssignmentState.SUBMITTED)
+    codes = sorted(
+        c.code for c in Criterion.objects.filter(standard__framework=portfolio.framework)
+    )
+    for criterion in Criterion.objects.filter(standard__framework=portfolio.framework).exclude(
+        code=codes[0]
+    ):
+        factories.AgreedScoreFactory(portfolio=portfolio, criterion=criterion)
+    with pytest.raises(ValidationError) as exc:
+        workflow.review_advance(portfolio=portfolio, to_state="interim_report", actor=admin_user)
+    assert exc.value.messages == [
+        f"Not yet: Scores not yet submitted by: {second_assignment.assessor}. "
+        f"No agreed rating yet for 1 criterion: {codes[0]}."
+    ]
+
+
+def test_advance_override_needs_an_admin_and_a_reason_and_is_audited(
+    lead_assignment, assessor, admin_user
+):
+    portfolio = lead_assignment.portfolio
+    with pytest.raises(PermissionDenied):
+        workflow.review_advance(
+            portfolio=portfolio, to_state="interim_report", actor=assessor,
+            override_reason="The panel meets tomorrow.",
+        )  # fmt: skip
+    with pytest.raises(ValidationError):
+        workflow.review_advance(
+            portfolio=portfolio, to_state="interim_report", actor=admin_user,
+            override_reason="   ",
+        )  # fmt: skip
+    assert events(portfolio) == []
+    workflow.review_advance(
+        portfolio=portfolio, to_state="interim_report", actor=admin_user,
+        override_reason="  The second assessor left; the lead's scores stand.  ",
+    )  # fmt: skip
+    assert events(portfolio) == [("in_review", "interim_report")]
+    note = PortfolioEvent.objects.get(portfolio=portfolio).note
+    assert note.startswith("Moved on without: Scores not yet submitted by: ")
+    event = AuditEvent.objects.get(verb="review.step_overridden")
+    assert (event.object_type, event.object_id) == ("portfolios.portfolio", str(portfolio.pk))
+    assert event.details == {
+        "step": "interim_report",
+        "unfinished": ["scores", "agreed"],
+        "reason": "The second assessor left; the lead's scores stand.",
+    }
+    assert event.actor == admin_user
+
+
+def test_decision_needs_the_summary_report_or_a_recorded_override(  # noqa: PLR0917 -- pytest fixtures
+    unit, framework, admin_user, lead, django_capture_on_commit_callbacks, mailoutbox
+):
+    portfolio = complete_stages(
+        make_portfolio(unit, framework, state=PortfolioState.PANEL), "interim_report"
+    )
+    with pytest.raises(ValidationError) as exc:
+        workflow.decision_record(
+            portfolio=portfolio, outcome=DecisionOutcome.AWARDED, rationale="Met.",
+            actor=admin_user,
+        )  # fmt: skip
+    assert exc.value.messages == ["Not yet: The summary report is not released to the unit yet."]
+    assert not portfolio.decisions.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = workflow.decision_record(
+            portfolio=portfolio, outcome=DecisionOutcome.AWARDED, rationale="Met.",
+            actor=admin_user, override_reason="The summary was presented orally.",
+        )  # fmt: skip
+    overridden = AuditEvent.objects.get(verb="review.step_overridden")
+    assert overridden.details == {
+        "step": "decision",
+        "unfinished": ["summary"],
+        "reason": "The summary was presented orally.",
+    }
+    recorded = AuditEvent.objects.get(verb="review.decision_recorded")
+    assert recorded.details["not_considered"] == [
+        "the interim report",
+        "the record of the visit",
+        "the summary report",
+    ]
+    (letter,) = [m for m in mailoutbox if "decision" in m.subject.lower()]
+    assert (
+        "considered your portfolio and the assessors' agreed scores. The panel did not have "
+        "the interim report, the record of the visit and the summary report: the review "
+        "moved on before they were ready." in " ".join(letter.body.split())
+    )
+    assert "and the visit." not in letter.body
+    assert decision.portfolio.state == PortfolioState.AWARDED
+
+    # A letter sent late (the outbox waiting for the broker) does not count a report
+    # released after the decision.
+    complete_stages(portfolio)
+    mailoutbox.clear()
+    tasks.send_decision_letter(decision_id=decision.pk)
+    (late,) = mailoutbox
+    assert "did not have the interim report, the record of the visit and the summary" in (
+        " ".join(late.body.split())
+    )
+
+
 def test_record_awarded_decision_issues_the_award_and_sends_the_letter(
     at_panel, admin_user, lead, django_capture_on_commit_callbacks, mailoutbox
 ):
@@ -474,6 +608,11 @@ def test_record_awarded_decision_issues_the_award_and_sends_the_letter(
     letters = [m for m in mailoutbox if m.to == [lead.email] and "decision" in m.subject.lower()]
     assert len(letters) == 1
     assert "Every standard is met." in letters[0].body
+    assert (
+        "considered your portfolio, the assessors' agreed scores, the interim report, the "
+        "record of the visit and the summary report." in " ".join(letters[0].body.split())
+    )
+    assert "did not have" not in letters[0].body
 
 
 def test_record_deferred_decision_needs_conditions_and_a_date(at_panel, admin_user):
@@ -565,7 +704,7 @@ def test_two_admins_accepting_at_once_make_one_transition_on_the_locked_row(
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_decisions_make_one_transition_on_postgresql(unit, framework, admin_user, lead):
     need_service("PostgreSQL", on_postgresql(), "row locks; SQLite is covered by the test above")
-    portfolio = make_portfolio(unit, framework, state=PortfolioState.PANEL)
+    portfolio = complete_stages(make_portfolio(unit, framework, state=PortfolioState.PANEL))
     barrier = threading.Barrier(2)
     outcomes = []
 

@@ -36,6 +36,7 @@ from tests import factories
 from tests.conftest import need_service
 from tests.core.test_outbox import broker, private_redis
 from tests.portfolios.conftest import make_ready
+from tests.reviews.stages import complete_stages
 from tests.services import (
     ROOT,
     celery_worker,
@@ -64,7 +65,7 @@ def draft(unit, framework, lead):
 @pytest.fixture
 def at_panel(unit, framework, lead):
     factories.MembershipFactory(unit=unit)
-    return portfolio_with_responses(unit, framework, PortfolioState.PANEL)
+    return complete_stages(portfolio_with_responses(unit, framework, PortfolioState.PANEL))
 
 
 def boom(*args, **kwargs):
@@ -199,8 +200,10 @@ def _submit_and_decide(unit, framework, lead, admin_user):
     draft = portfolio_with_responses(unit, framework, PortfolioState.DRAFT)
     make_ready(draft, lead)
     factories.MembershipFactory(unit=unit)
-    at_panel = factories.PortfolioFactory(
-        unit=unit, framework=framework, cycle=Cycle.RENEWAL, state=PortfolioState.PANEL
+    at_panel = complete_stages(
+        factories.PortfolioFactory(
+            unit=unit, framework=framework, cycle=Cycle.RENEWAL, state=PortfolioState.PANEL
+        )
     )
     client = Client()
     client.force_login(lead)

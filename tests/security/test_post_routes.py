@@ -492,6 +492,9 @@ POST_ROUTES: dict[str, PostRoute] = {
         (
             lambda w: {"to_state": PortfolioState.INTERIM_REPORT},
             lambda w: {"to_state": PortfolioState.PANEL},
+            # Issue 17: moving on past unfinished steps with a recorded reason.
+            lambda w: {"to_state": PortfolioState.VISIT, "override_reason": "Panel date fixed."},
+            lambda w: {"to_state": PortfolioState.INTERIM_REPORT, "override_reason": "x" * 3000},
         ),
         P,
     ),
@@ -514,6 +517,11 @@ POST_ROUTES: dict[str, PostRoute] = {
                 "rationale": "Some evidence is missing.",
                 "conditions": "Send minutes.",
                 "conditions_due": _future(),
+            },
+            lambda w: {
+                "outcome": "awarded",
+                "rationale": "All standards are met.",
+                "override_reason": "The summary was presented orally.",
             },
         ),
         (*P, "assignment"),
