@@ -43,7 +43,18 @@ class CriteriaChoiceMixin(forms.Form):
     )
 
     def set_criteria(self, criteria) -> None:
-        self.fields["criteria"].choices = [(c.pk, f"{c.code} {c.text[:80]}") for c in criteria]
+        self.fields["criteria"].choices = criteria_choices(criteria)
+
+
+def criteria_choices(criteria) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Checkbox choices grouped under their standard, each with the criterion's whole text
+    (issue 17: labels cut at 80 characters read "…check they are worthwh")."""
+    groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    for c in criteria:
+        standard = c.standard
+        heading = f"{standard.number}. {standard.name}"
+        groups.setdefault(standard.pk, (heading, []))[1].append((c.pk, f"{c.code} {c.text}"))
+    return list(groups.values())
 
 
 class NarrativeForm(forms.Form):
@@ -79,6 +90,12 @@ class TextEvidenceForm(DeclarationsMixin, CriteriaChoiceMixin):
     description = forms.CharField(label="Where it comes from (optional)", required=False)
     evidence_type = forms.ChoiceField(
         label="Type of evidence", choices=EvidenceType.choices, initial=EvidenceType.FEEDBACK
+    )
+    # Hidden: the library already shows the upload form's checklist of every criterion, and
+    # one page should not carry it twice (issue 17). It carries the criterion the person came
+    # from (``?for=``); the edit page that follows offers the whole checklist.
+    criteria = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.MultipleHiddenInput
     )
 
 

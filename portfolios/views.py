@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -372,7 +373,9 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
                 prefix="up", initial={"criteria": [preselected] if preselected else []}
             )
             upload_form.set_criteria(criteria)
-            text_form = TextEvidenceForm(prefix="tx")
+            text_form = TextEvidenceForm(
+                prefix="tx", initial={"criteria": [preselected] if preselected else []}
+            )
             text_form.set_criteria(criteria)
             return str(as_crispy_form(upload_form)), str(as_crispy_form(text_form))
 
@@ -527,7 +530,14 @@ def evidence_text_create(request: HttpRequest, pk: int) -> HttpResponse:
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, error_text(exc))
         return redirect("portfolios:evidence_library", pk=portfolio.pk)
-    messages.success(request, f"Added “{evidence.title}”. Thank you!")
+    if not data["criteria"]:
+        messages.success(
+            request,
+            _("Added “%(title)s”. Thank you! Now tick the criteria it supports.")
+            % {"title": evidence.title},
+        )
+        return redirect("portfolios:evidence_edit", pk=evidence.pk)
+    messages.success(request, _("Added “%(title)s”. Thank you!") % {"title": evidence.title})
     return redirect("portfolios:evidence_library", pk=portfolio.pk)
 
 

@@ -190,7 +190,7 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args, criteria=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["criteria"].choices = [(c.pk, f"{c.code} {c.text[:80]}") for c in criteria]
+        self.fields["criteria"].choices = [(c.pk, f"{c.code} {c.text}") for c in criteria]
 
 
 class NationalFilterForm(forms.Form):

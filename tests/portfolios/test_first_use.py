@@ -1,0 +1,89 @@
+"""Issue 17: what a unit lead and a contributor trip over on first use of the portfolio pages."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from portfolios.models import Evidence
+from portfolios.services import evidence_create_text
+from standards.models import Criterion
+
+pytestmark = pytest.mark.django_db
+
+LONG_TEXT = (
+    "Residents and staff review the activities programme together each month and check "
+    "they are worthwhile, changing what does not work."
+)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def library_url(portfolio) -> str:
+    return reverse("portfolios:evidence_library", kwargs={"pk": portfolio.pk})
+
+
+@pytest.fixture
+def long_criterion(framework):
+    criterion = Criterion.objects.get(standard__framework=framework, code="3.1")
+    Criterion.objects.filter(pk=criterion.pk).update(text=LONG_TEXT)
+    return criterion
+
+
+# --- item 7: whole criterion labels, one checklist per page ---------------------------------
+
+
+def test_checklists_show_each_criterion_whole(portfolio, lead, long_criterion):
+    evidence = evidence_create_text(portfolio=portfolio, actor=lead, title="Quote", text="x")
+    client = client_for(lead)
+    pages = {
+        "library": client.get(library_url(portfolio)),
+        "edit": client.get(reverse("portfolios:evidence_edit", kwargs={"pk": evidence.pk})),
+        "builder": client.get(reverse("portfolios:detail", kwargs={"pk": portfolio.pk})),
+    }
+    for name, response in pages.items():
+        assert f"3.1 {LONG_TEXT}" in response.content.decode(), name
+
+
+def test_checklist_groups_criteria_under_their_standard(portfolio, lead):
+    html = client_for(lead).get(library_url(portfolio)).content.decode()
+    headings = re.findall(r"<strong>(\d+\. [^<]+)</strong>", html)
+    assert len(headings) == 10
+    assert headings[0].startswith("1. ")
+
+
+def test_library_carries_the_criteria_checklist_once(portfolio, lead):
+    html = client_for(lead).get(library_url(portfolio)).content.decode()
+    boxes = re.findall(r'<input type="checkbox"[^>]*name="(\w+)-criteria"', html)
+    assert boxes == ["up"] * Criterion.objects.count()
+
+
+def test_text_evidence_without_criteria_goes_on_to_choose_them(portfolio, contributor):
+    response = client_for(contributor).post(
+        reverse("portfolios:evidence_text", kwargs={"pk": portfolio.pk}),
+        {"tx-title": "A resident said", "tx-text": "Kind staff.", "tx-evidence_type": "feedback"},
+    )
+    evidence = Evidence.objects.get()
+    assert response["Location"] == reverse("portfolios:evidence_edit", kwargs={"pk": evidence.pk})
+
+
+def test_text_evidence_from_a_criterion_is_linked_to_it(portfolio, contributor, long_criterion):
+    client = client_for(contributor)
+    html = client.get(library_url(portfolio), {"for": long_criterion.pk}).content.decode()
+    assert f'type="hidden" name="tx-criteria" value="{long_criterion.pk}"' in html
+    response = client.post(
+        reverse("portfolios:evidence_text", kwargs={"pk": portfolio.pk}),
+        {
+            "tx-title": "A resident said",
+            "tx-text": "Kind staff.",
+            "tx-evidence_type": "feedback",
+            "tx-criteria": [long_criterion.pk],
+        },
+    )
+    assert response["Location"] == library_url(portfolio)
+    assert list(Evidence.objects.get().criteria.all()) == [long_criterion]
