@@ -87,3 +87,26 @@ def test_text_evidence_from_a_criterion_is_linked_to_it(portfolio, contributor, 
     )
     assert response["Location"] == library_url(portfolio)
     assert list(Evidence.objects.get().criteria.all()) == [long_criterion]
+
+
+# --- item 9: words that confuse ---------------------------------------------------------------
+
+
+def test_contributor_is_told_the_lead_submits(portfolio, contributor, lead):
+    url = reverse("portfolios:detail", kwargs={"pk": portfolio.pk})
+    contributor_page = client_for(contributor).get(url).content.decode()
+    assert "Ready to submit?" not in contributor_page
+    assert "Your unit lead submits the portfolio once nothing is missing." in contributor_page
+    assert "Submit the portfolio</button>" not in contributor_page
+    lead_page = client_for(lead).get(url).content.decode()
+    assert "Ready to submit?" in lead_page
+    assert "Your unit lead submits" not in lead_page
+
+
+def test_untouched_criterion_does_not_claim_it_was_saved(portfolio, lead, contributor):
+    url = reverse("portfolios:criterion", kwargs={"pk": portfolio.pk, "code": "1.1"})
+    assert "Last saved" not in client_for(lead).get(url).content.decode()
+    client_for(contributor).post(
+        url, {"narrative": "We welcome people.", "self_rating": "working_towards", "version": 0}
+    )
+    assert "Last saved at" in client_for(lead).get(url).content.decode()
