@@ -16,4 +16,4 @@ def test_submitted_scoring_page_does_not_claim_other_scores_are_shown(lead_assig
     page = client.get(f"/reviews/assignments/{lead_assignment.pk}/score/").content.decode()
     assert "You submitted your scores" in page
     assert "are shown beside yours" not in page
-    assert "Other assessors' scores appear beside yours once they submit them." in page
+    assert "The other assessors' scores will appear beside yours once they submit them." in page
