@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .enums import NARRATIVE_MAX_CHARS, EvidenceType, SelfRating
 from .models import Evidence
@@ -73,11 +74,28 @@ class NarrativeForm(forms.Form):
 
 class UploadForm(DeclarationsMixin, CriteriaChoiceMixin):
     evidence_type = forms.ChoiceField(
-        label="Type of evidence", choices=EvidenceType.choices, initial=EvidenceType.DOCUMENT
+        label=_("Type of evidence"),
+        choices=[("", _("Decide from each file (pictures become photos)")), *EvidenceType.choices],
+        required=False,
+        help_text=_("You can change the type of any item later on its page."),
     )
     description = forms.CharField(
         label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The declarations come first and are asked once for the whole batch (issue 17: they sat
+    # below forty checkboxes, so every bulk upload landed as "Declarations needed").
+    field_order = ["contains_identifiable", "consent_recorded", "evidence_type", "description"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contains_identifiable"].label = _(
+            "Do any of these files contain information that could identify someone?"
+        )
+        self.fields["contains_identifiable"].help_text = _(
+            "One answer for every file you add now. For example a name, a face, a room number "
+            "or a date of birth. You can change the answer for one file later on its page."
+        )
+        self.fields["consent_recorded"].label = _("If yes: is each person's consent recorded?")
 
 
 class TextEvidenceForm(DeclarationsMixin, CriteriaChoiceMixin):

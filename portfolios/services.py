@@ -38,7 +38,13 @@ from .models import (
 )
 from .rules import lock_message, response_is_open
 from .selectors import build_snapshot, portfolio_readiness
-from .uploads import MalwareFoundError, PreparedUpload, copy_stored, prepare_upload
+from .uploads import (
+    MalwareFoundError,
+    PreparedUpload,
+    copy_stored,
+    evidence_type_for,
+    prepare_upload,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -294,13 +300,15 @@ def evidence_upload(
     upload: UploadedFile,
     title: str = "",
     description: str = "",
-    evidence_type: str = EvidenceType.DOCUMENT,
+    evidence_type: str = "",
     contains_identifiable: bool | None = None,
     consent_recorded: bool | None = None,
     criterion_ids: Iterable[int] = (),
     contributed_by_resident: bool = False,
 ) -> Evidence:
     """Check an uploaded file by its content and store it under a generated key.
+
+    Without ``evidence_type`` the type follows the checked content (uploads.evidence_type_for).
 
     Reads the upload in chunks (constant memory); images are re-saved without EXIF/GPS first;
     the virus scanner sees it before storage. Raises UploadRejectedError (a ValidationError)
@@ -340,7 +348,7 @@ def evidence_upload(
             kind=EvidenceKind.FILE,
             title=(title.strip() or prepared.display_name)[:200],
             description=description,
-            evidence_type=evidence_type,
+            evidence_type=evidence_type or evidence_type_for(prepared.content_type),
             original_name=prepared.display_name,
             content_type=prepared.content_type,
             size=prepared.size,

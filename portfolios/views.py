@@ -498,7 +498,16 @@ def _evidence_upload(  # noqa: PLR0911, PLR0912 -- JSON and HTML answers per fil
     if as_json:
         return JsonResponse({"ok": not failed, "files": results}, status=status)
     for result in results:
-        if result["ok"]:
+        if result["ok"] and not result["declarations_complete"]:
+            messages.warning(
+                request,
+                _(
+                    "Uploaded “%(name)s”. It still needs its declarations: open it from the "
+                    "library to say whether it could identify someone."
+                )
+                % {"name": result["name"]},
+            )
+        elif result["ok"]:
             messages.success(request, f"Uploaded “{result['name']}”.")
         else:
             messages.error(request, f"“{result['name']}” was not uploaded: {result['error']}")

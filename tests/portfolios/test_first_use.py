@@ -10,6 +10,8 @@ from portfolios.models import Evidence
 from portfolios.services import evidence_create_text
 from standards.models import Criterion
 
+from .conftest import upload
+
 pytestmark = pytest.mark.django_db
 
 LONG_TEXT = (
@@ -110,3 +112,86 @@ def test_untouched_criterion_does_not_claim_it_was_saved(portfolio, lead, contri
         url, {"narrative": "We welcome people.", "self_rating": "working_towards", "version": 0}
     )
     assert "Last saved at" in client_for(lead).get(url).content.decode()
+
+
+# --- item 8: uploads -----------------------------------------------------------------------
+
+
+def upload_url(portfolio) -> str:
+    return reverse("portfolios:evidence_upload", kwargs={"pk": portfolio.pk})
+
+
+def test_upload_without_a_file_says_so_without_js(portfolio, lead):
+    response = client_for(lead).post(upload_url(portfolio), {"up-evidence_type": ""}, follow=True)
+    assert response.redirect_chain == [(library_url(portfolio), 302)]
+    assert "Choose at least one file to upload." in response.content.decode()
+    assert Evidence.objects.count() == 0
+
+
+def test_upload_page_has_a_message_for_an_empty_upload(portfolio, lead):
+    html = client_for(lead).get(library_url(portfolio)).content.decode()
+    assert re.search(r'<p id="upload-error"[^>]*role="alert" hidden>Choose at least one file', html)
+    assert 'aria-describedby="upload-error upload-help"' in html
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("photo.png", "photo"),
+        ("photo.jpg", "photo"),
+        ("report.pdf", "document"),
+        ("letter.docx", "document"),
+        ("song.mp3", "other"),
+        ("video.mp4", "other"),
+    ],
+)
+def test_upload_type_follows_the_content(portfolio, lead, name, expected):
+    client_for(lead).post(upload_url(portfolio), {"up-files": upload(name), "up-evidence_type": ""})
+    assert Evidence.objects.get().evidence_type == expected
+
+
+def test_upload_type_chosen_by_the_person_is_kept(portfolio, lead):
+    client_for(lead).post(
+        upload_url(portfolio), {"up-files": upload("photo.png"), "up-evidence_type": "minutes"}
+    )
+    assert Evidence.objects.get().evidence_type == "minutes"
+
+
+def test_upload_form_offers_to_decide_the_type_by_default(portfolio, lead):
+    html = client_for(lead).get(library_url(portfolio)).content.decode()
+    assert re.search(r'<option value="" selected>Decide from each file', html)
+
+
+def test_upload_batch_declarations_are_answered_once_for_every_file(portfolio, lead):
+    response = client_for(lead).post(
+        upload_url(portfolio),
+        {
+            "up-files": [upload("report.pdf"), upload("photo.png"), upload("notes.txt")],
+            "up-contains_identifiable": "yes",
+            "up-consent_recorded": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert [e.declarations_complete for e in Evidence.objects.all()] == [True, True, True]
+
+
+def test_upload_form_asks_the_declarations_before_the_criteria(portfolio, lead):
+    html = client_for(lead).get(library_url(portfolio)).content.decode()
+    form = html[
+        html.index('id="upload-form"') : html.index("</form>", html.index('id="upload-form"'))
+    ]
+    positions = [
+        form.index('name="up-contains_identifiable"'),
+        form.index('name="up-consent_recorded"'),
+        form.index('name="up-evidence_type"'),
+        form.index('name="up-criteria"'),
+    ]
+    assert positions == sorted(positions)
+    assert "One answer for every file you add now." in form
+
+
+def test_upload_without_declarations_says_what_is_still_needed(portfolio, lead):
+    response = client_for(lead).post(
+        upload_url(portfolio), {"up-files": upload("report.pdf")}, follow=True
+    )
+    assert "Uploaded “report.pdf”. It still needs its declarations" in response.content.decode()
