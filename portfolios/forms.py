@@ -67,7 +67,13 @@ class NarrativeForm(forms.Form):
         help_text="Write in your own words. Your text is saved automatically as you type.",
     )
     self_rating = forms.ChoiceField(
-        label="Our self-rating", choices=SelfRating.choices, widget=forms.RadioSelect
+        label=_("Our own rating (the unit's view)"),
+        help_text=_(
+            "How well your unit thinks it meets this criterion today. It helps you see what is "
+            "left; the assessors make their own rating."
+        ),
+        choices=SelfRating.choices,
+        widget=forms.RadioSelect,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 

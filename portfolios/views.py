@@ -185,6 +185,14 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "percent": round(100 * done / total) if total else 0,
             "missing": portfolio_readiness(portfolio=portfolio),
+            "rating_nudges": [
+                row
+                for standard in standards
+                for row in standard.criteria
+                if row.open and row.rating_nudge
+            ]
+            if show_readiness
+            else [],
             "revisions": list(revision_list(portfolio=portfolio)),
             "can_edit": can_edit,
             "can_submit": can_submit,

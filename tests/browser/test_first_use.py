@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from network.enums import UnitRoleKind
 from portfolios.enums import Cycle
+from portfolios.models import CriterionResponse
 from portfolios.services import portfolio_create
 from tests import factories
 from tests.browser.conftest import assert_accessible, login
@@ -33,3 +34,23 @@ def test_upload_with_no_file_says_what_is_missing(page):
     )
     expect(error).to_be_hidden()
     assert page.errors == []
+
+
+def test_builder_rating_nudge_reads_at_390px(page):
+    framework = factories.make_framework(standards_count=10, criteria_per_standard=1)
+    role = factories.UnitRoleFactory(role=UnitRoleKind.LEAD, user__email="lee@example.test")
+    portfolio = portfolio_create(
+        unit=role.unit, framework=framework, cycle=Cycle.INITIAL, actor=role.user
+    )
+    CriterionResponse.objects.filter(portfolio=portfolio, criterion__code="1.1").update(
+        self_rating="met"
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, role.user.email, factories.TEST_PASSWORD)
+    page.goto(f"/portfolios/{portfolio.pk}/")
+    expect(page.locator("#readiness")).to_contain_text(
+        "1.1: The unit rates it Met, but it has no narrative or evidence yet."
+    )
+    expect(page.get_by_text("Unit’s own rating: Met")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, context_note="builder with a rating nudge at 390px")

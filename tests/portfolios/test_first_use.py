@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portfolios.models import Evidence
+from portfolios.enums import PortfolioState, SelfRating
+from portfolios.models import CriterionResponse, Evidence
 from portfolios.services import evidence_create_text
 from standards.models import Criterion
 
@@ -195,3 +196,74 @@ def test_upload_without_declarations_says_what_is_still_needed(portfolio, lead):
         upload_url(portfolio), {"up-files": upload("report.pdf")}, follow=True
     )
     assert "Uploaded “report.pdf”. It still needs its declarations" in response.content.decode()
+
+
+# --- item 1: the unit's own rating beside completeness ------------------------------------------
+
+
+def _rate(portfolio, code: str, rating: str, narrative: str = "") -> None:
+    response = portfolio.responses.get(criterion__code=code)
+    CriterionResponse.objects.filter(pk=response.pk).update(
+        self_rating=rating, narrative=narrative or response.narrative
+    )
+
+
+def builder(client, portfolio) -> str:
+    return client.get(reverse("portfolios:detail", kwargs={"pk": portfolio.pk})).content.decode()
+
+
+def test_builder_labels_the_rating_as_the_units_own(portfolio, lead):
+    _rate(portfolio, "1.1", SelfRating.MET)
+    html = builder(client_for(lead), portfolio)
+    assert "Unit’s own rating: Met</span>" in html
+    assert "Unit’s own rating: Not rated yet</span>" in html
+    assert ">Not started<" not in html
+
+
+def test_checklist_nudges_when_the_rating_contradicts_completeness(ready_portfolio, lead):
+    portfolio = ready_portfolio  # every criterion complete, every rating left at the default
+    _rate(portfolio, "1.2", SelfRating.MET)
+    _rate(portfolio, "2.1", SelfRating.WORKING_TOWARDS)
+    response = client_for(lead).get(reverse("portfolios:detail", kwargs={"pk": portfolio.pk}))
+    nudged = [row.criterion.code for row in response.context["rating_nudges"]]
+    every_code = [f"{n}.{m}" for n in range(1, 11) for m in (1, 2)]
+    assert nudged == [code for code in every_code if code not in ("1.2", "2.1")]
+    html = response.content.decode()
+    assert "1.1: It has a narrative and evidence, but the unit has not rated it yet." in html
+    # A nudge, not a block: nothing is missing and Submit stays enabled.
+    assert response.context["missing"] == []
+    assert '<button type="submit" class="btn btn-success" >' in html
+
+
+def test_checklist_nudges_a_met_rating_without_evidence(portfolio, lead):
+    _rate(portfolio, "1.1", SelfRating.MET, narrative="We welcome people.")
+    _rate(portfolio, "1.2", SelfRating.MET)
+    response = client_for(lead).get(reverse("portfolios:detail", kwargs={"pk": portfolio.pk}))
+    assert [(r.criterion.code, r.rating_nudge) for r in response.context["rating_nudges"]] == [
+        ("1.1", "The unit rates it Met, but it has no evidence yet."),
+        ("1.2", "The unit rates it Met, but it has no narrative or evidence yet."),
+    ]
+
+
+def test_lead_can_submit_despite_rating_nudges(ready_portfolio, lead):
+    response = client_for(lead).post(
+        reverse("portfolios:submit", kwargs={"pk": ready_portfolio.pk})
+    )
+    assert response.status_code == 302
+    ready_portfolio.refresh_from_db()
+    assert ready_portfolio.state == PortfolioState.SUBMITTED
+
+
+def test_readers_outside_the_unit_see_no_rating_nudges(ready_portfolio, admin_user):
+    response = client_for(admin_user).get(
+        reverse("portfolios:detail", kwargs={"pk": ready_portfolio.pk})
+    )
+    assert response.context["rating_nudges"] == []
+    assert "the unit has not rated it yet" not in response.content.decode()
+
+
+def test_narrative_form_says_the_rating_is_the_units_view(portfolio, lead):
+    url = reverse("portfolios:criterion", kwargs={"pk": portfolio.pk, "code": "1.1"})
+    html = client_for(lead).get(url).content.decode()
+    assert "Our own rating (the unit&#x27;s view)" in html
+    assert "the assessors make their own rating." in html
