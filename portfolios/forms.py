@@ -150,6 +150,31 @@ class EvidenceEditForm(DeclarationsMixin, CriteriaChoiceMixin):
             del self.fields["text"]
 
 
+class DeclareForm(DeclarationsMixin):
+    """One set of answers for every ticked item that still needs its declarations (issue 17:
+    a bulk upload left each item to be opened one by one)."""
+
+    items = forms.TypedMultipleChoiceField(
+        label=_("Items"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, items=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = [(e.pk, e.title) for e in items]
+        self.fields["contains_identifiable"].label = _(
+            "Do the ticked items contain information that could identify someone?"
+        )
+        self.fields["consent_recorded"].label = _("If yes: is each person's consent recorded?")
+
+    def clean_contains_identifiable(self):
+        value = self.cleaned_data["contains_identifiable"]
+        if value is None:
+            raise forms.ValidationError(
+                _("Say whether the ticked items could identify someone."), code="required"
+            )
+        return value
+
+
 class LibraryFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False)
     type = forms.ChoiceField(

@@ -488,6 +488,43 @@ def evidence_update(
     return evidence
 
 
+def evidence_declare(
+    *,
+    portfolio: Portfolio,
+    actor: User,
+    evidence_ids: Iterable[int],
+    contains_identifiable: bool,
+    consent_recorded: bool | None,
+) -> list[Evidence]:
+    """Give several items of one portfolio the same declarations (issue 17: a batch upload
+    answered once). All or nothing: an item the actor may not change refuses the whole set.
+
+    Side effects: one UPDATE and one audit event per item (as evidence_update), in one
+    transaction; each save moves the portfolio's cache scopes.
+    """
+    items = list(
+        Evidence.objects.filter(portfolio=portfolio, pk__in=list(evidence_ids)).order_by("pk")
+    )
+    if not items:
+        raise ValidationError("Tick at least one item.", code="no_items")
+    consent = _validate_declarations(contains_identifiable, consent_recorded)
+    with transaction.atomic():
+        for evidence in items:
+            evidence.portfolio = portfolio
+            _require_change(actor, evidence)
+            evidence.contains_identifiable = contains_identifiable
+            evidence.consent_recorded = consent
+            evidence.full_clean(exclude=["file"])
+            evidence.save(update_fields=["contains_identifiable", "consent_recorded", "updated_at"])
+            audit_log(
+                actor=actor,
+                verb="evidence.update",
+                obj=evidence,
+                details={"declarations": "answered for several items at once"},
+            )
+    return items
+
+
 def evidence_delete(*, evidence: Evidence, actor: User) -> None:
     """Delete an item, its links and its stored file (the file once the row is gone)."""
     _require_change(actor, evidence)

@@ -3,12 +3,14 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from ee_portal.audit.models import AuditEvent
 from portfolios.enums import PortfolioState, SelfRating
 from portfolios.models import CriterionResponse, Evidence
-from portfolios.services import evidence_create_text
+from portfolios.services import evidence_create_text, portfolio_submit
 from standards.models import Criterion
 
 from .conftest import upload
@@ -267,3 +269,110 @@ def test_narrative_form_says_the_rating_is_the_units_view(portfolio, lead):
     html = client_for(lead).get(url).content.decode()
     assert "Our own rating (the unit&#x27;s view)" in html
     assert "the assessors make their own rating." in html
+
+
+# --- item 8: declarations answered once for items that still need them ------------------------
+
+
+def declare_url(portfolio) -> str:
+    return reverse("portfolios:evidence_declare", kwargs={"pk": portfolio.pk})
+
+
+def _undeclared(portfolio, actor, n: int) -> list[Evidence]:
+    return [
+        evidence_create_text(portfolio=portfolio, actor=actor, title=f"Quote {i}", text="x")
+        for i in range(n)
+    ]
+
+
+def test_library_offers_one_answer_for_every_item_needing_declarations(portfolio, lead):
+    items = _undeclared(portfolio, lead, 3)
+    html = client_for(lead).get(library_url(portfolio)).content.decode()
+    assert "3 items still need their declarations" in html
+    ticked = re.findall(r'name="dc-items" value="(\d+)"[^>]*checked', html)
+    assert sorted(int(pk) for pk in ticked) == sorted(e.pk for e in items)
+
+
+def test_declare_view_answers_every_ticked_item_at_once(portfolio, lead):
+    first, second, left = _undeclared(portfolio, lead, 3)
+    response = client_for(lead).post(
+        declare_url(portfolio),
+        {
+            "dc-items": [first.pk, second.pk],
+            "dc-contains_identifiable": "yes",
+            "dc-consent_recorded": "yes",
+        },
+        follow=True,
+    )
+    assert "Saved the declarations of 2 items. Thank you!" in response.content.decode()
+    complete = {e.pk: e.declarations_complete for e in Evidence.objects.all()}
+    assert complete == {first.pk: True, second.pk: True, left.pk: False}
+    assert AuditEvent.objects.filter(verb="evidence.update").count() == 2
+    assert "One item still needs its declarations" in response.content.decode()
+
+
+def test_declare_view_without_an_answer_says_so_and_changes_nothing(portfolio, lead):
+    (item,) = _undeclared(portfolio, lead, 1)
+    response = client_for(lead).post(declare_url(portfolio), {"dc-items": [item.pk]}, follow=True)
+    assert response.status_code == 200
+    assert "Say whether the ticked items could identify someone." in response.content.decode()
+    assert Evidence.objects.get().contains_identifiable is None
+
+
+def test_declare_view_refuses_items_the_contributor_did_not_add(portfolio, lead, contributor):
+    (theirs,) = _undeclared(portfolio, lead, 1)
+    (mine,) = _undeclared(portfolio, contributor, 1)
+    client = client_for(contributor)
+    html = client.get(library_url(portfolio)).content.decode()
+    assert re.findall(r'name="dc-items" value="(\d+)"', html) == [str(mine.pk)]
+    response = client.post(
+        declare_url(portfolio),
+        {"dc-items": [theirs.pk, mine.pk], "dc-contains_identifiable": "no"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Only the unit lead or the person who added this item can change it." in (
+        response.content.decode()
+    )
+    assert [e.contains_identifiable for e in Evidence.objects.order_by("pk")] == [None, None]
+
+
+def test_declare_view_is_404_for_another_unit(portfolio, lead, other_lead):
+    (item,) = _undeclared(portfolio, lead, 1)
+    response = client_for(other_lead).post(
+        declare_url(portfolio), {"dc-items": [item.pk], "dc-contains_identifiable": "no"}
+    )
+    assert response.status_code == 404
+    assert Evidence.objects.get().contains_identifiable is None
+
+
+def test_declare_view_refuses_get(portfolio, lead):
+    assert client_for(lead).get(declare_url(portfolio)).status_code == 405
+
+
+def test_declare_view_refuses_once_submitted(ready_portfolio, lead):
+    evidence = Evidence.objects.get()
+    portfolio_submit(portfolio=ready_portfolio, actor=lead)
+    response = client_for(lead).post(
+        declare_url(ready_portfolio),
+        {"dc-items": [evidence.pk], "dc-contains_identifiable": "yes", "dc-consent_recorded": "no"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Evidence.objects.get().contains_identifiable is False
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_library_with_undeclared_items_constant_queries(
+    django_assert_num_queries, portfolio, lead, item_count
+):
+    _undeclared(portfolio, lead, item_count)
+    client = client_for(lead)
+    cache.clear()
+    # session, user with unit roles and cache epoch, portfolio (with its unit), criteria,
+    # items, their links, session save (savepoint, update, release): the declarations form
+    # is built from the items already read
+    with django_assert_num_queries(9):
+        response = client.get(library_url(portfolio))
+    boxes = re.findall(r'name="dc-items"', response.content.decode())
+    assert len(boxes) == item_count
