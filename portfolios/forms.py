@@ -81,9 +81,12 @@ class NarrativeForm(forms.Form):
 class UploadForm(DeclarationsMixin, CriteriaChoiceMixin):
     evidence_type = forms.ChoiceField(
         label=_("Type of evidence"),
-        choices=[("", _("Decide from each file (pictures become photos)")), *EvidenceType.choices],
+        choices=[("", _("Decide from each file")), *EvidenceType.choices],
         required=False,
-        help_text=_("You can change the type of any item later on its page."),
+        help_text=_(
+            "Pictures become photos and recordings “other”. You can change the type of any "
+            "item later on its page."
+        ),
     )
     description = forms.CharField(
         label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -155,7 +158,9 @@ class DeclareForm(DeclarationsMixin):
     a bulk upload left each item to be opened one by one)."""
 
     items = forms.TypedMultipleChoiceField(
-        label=_("Items"), coerce=int, widget=forms.CheckboxSelectMultiple
+        label=_("The items these answers are for"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, items=(), **kwargs) -> None:

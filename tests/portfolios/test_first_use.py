@@ -162,7 +162,7 @@ def test_upload_type_chosen_by_the_person_is_kept(portfolio, lead):
 
 def test_upload_form_offers_to_decide_the_type_by_default(portfolio, lead):
     html = client_for(lead).get(library_url(portfolio)).content.decode()
-    assert re.search(r'<option value="" selected>Decide from each file', html)
+    assert re.search(r'<option value="" selected>Decide from each file</option>', html)
 
 
 def test_upload_batch_declarations_are_answered_once_for_every_file(portfolio, lead):
@@ -232,6 +232,7 @@ def test_checklist_nudges_when_the_rating_contradicts_completeness(ready_portfol
     assert nudged == [code for code in every_code if code not in ("1.2", "2.1")]
     html = response.content.decode()
     assert "1.1: It has a narrative and evidence, but the unit has not rated it yet." in html
+    assert "<summary>Show the other 12</summary>" in html  # 18 nudges: six, then the rest
     # A nudge, not a block: nothing is missing and Submit stays enabled.
     assert response.context["missing"] == []
     assert '<button type="submit" class="btn btn-success" >' in html
