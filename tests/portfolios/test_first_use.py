@@ -233,6 +233,7 @@ def test_checklist_nudges_when_the_rating_contradicts_completeness(ready_portfol
     html = response.content.decode()
     assert "1.1: It has a narrative and evidence, but the unit has not rated it yet." in html
     assert "<summary>Show the other 12</summary>" in html  # 18 nudges: six, then the rest
+    assert 'data-confirm="18 of the unit’s own ratings are worth a look first' in html
     # A nudge, not a block: nothing is missing and Submit stays enabled.
     assert response.context["missing"] == []
     assert '<button type="submit" class="btn btn-success" >' in html
