@@ -869,7 +869,7 @@ def portfolio_export_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse
             folder = f"{std_folder}/{_safe_part(row.criterion.code + ' ' + row.criterion.text, 70)}"
             rating = row.response.get_self_rating_display()
             zs.add(
-                (f"{row.criterion.code} {row.criterion.text}\n\nSelf-rating: {rating}\n\n"
+                (f"{row.criterion.code} {row.criterion.text}\n\nThe unit's own rating: {rating}\n\n"
                  f"{row.response.narrative}\n").encode(),
                 f"{folder}/narrative.txt",
             )  # fmt: skip

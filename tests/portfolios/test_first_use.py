@@ -1,6 +1,8 @@
 """Issue 17: what a unit lead and a contributor trip over on first use of the portfolio pages."""
 
+import io
 import re
+import zipfile
 
 import pytest
 from django.core.cache import cache
@@ -378,3 +380,11 @@ def test_library_with_undeclared_items_constant_queries(
         response = client.get(library_url(portfolio))
     boxes = re.findall(r'name="dc-items"', response.content.decode())
     assert len(boxes) == item_count
+
+
+def test_export_names_the_rating_as_the_units_own(portfolio, lead):
+    response = client_for(lead).get(reverse("portfolios:export_zip", kwargs={"pk": portfolio.pk}))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    narrative = next(n for n in archive.namelist() if n.endswith("/narrative.txt"))
+    assert "The unit's own rating: Not rated yet" in archive.read(narrative).decode()
+    assert "The unit’s own rating: Not rated yet." in archive.read("index.html").decode()
