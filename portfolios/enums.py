@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Cycle(models.TextChoices):
@@ -51,9 +52,12 @@ NARRATIVE_MAX_CHARS = 20_000
 
 
 class SelfRating(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    WORKING_TOWARDS = "working_towards", "Working towards"
-    MET = "met", "Met"
+    """The unit's own view of how well it meets a criterion today; the assessors rate it
+    separately. "not_started" is the default nobody chose, so it reads "Not rated yet"."""
+
+    NOT_STARTED = "not_started", _("Not rated yet")
+    WORKING_TOWARDS = "working_towards", _("Working towards")
+    MET = "met", _("Met")
 
 
 class EvidenceKind(models.TextChoices):

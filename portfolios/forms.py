@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .enums import NARRATIVE_MAX_CHARS, EvidenceType, SelfRating
 from .models import Evidence
@@ -43,7 +44,18 @@ class CriteriaChoiceMixin(forms.Form):
     )
 
     def set_criteria(self, criteria) -> None:
-        self.fields["criteria"].choices = [(c.pk, f"{c.code} {c.text[:80]}") for c in criteria]
+        self.fields["criteria"].choices = criteria_choices(criteria)
+
+
+def criteria_choices(criteria) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Checkbox choices grouped under their standard, each with the criterion's whole text
+    (issue 17: labels cut at 80 characters read "…check they are worthwh")."""
+    groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    for c in criteria:
+        standard = c.standard
+        heading = f"{standard.number}. {standard.name}"
+        groups.setdefault(standard.pk, (heading, []))[1].append((c.pk, f"{c.code} {c.text}"))
+    return list(groups.values())
 
 
 class NarrativeForm(forms.Form):
@@ -55,18 +67,44 @@ class NarrativeForm(forms.Form):
         help_text="Write in your own words. Your text is saved automatically as you type.",
     )
     self_rating = forms.ChoiceField(
-        label="Our self-rating", choices=SelfRating.choices, widget=forms.RadioSelect
+        label=_("Our own rating (the unit's view)"),
+        help_text=_(
+            "How well your unit thinks it meets this criterion today. It helps you see what is "
+            "left; the assessors make their own rating."
+        ),
+        choices=SelfRating.choices,
+        widget=forms.RadioSelect,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class UploadForm(DeclarationsMixin, CriteriaChoiceMixin):
     evidence_type = forms.ChoiceField(
-        label="Type of evidence", choices=EvidenceType.choices, initial=EvidenceType.DOCUMENT
+        label=_("Type of evidence"),
+        choices=[("", _("Decide from each file")), *EvidenceType.choices],
+        required=False,
+        help_text=_(
+            "Pictures become photos and recordings “other”. You can change the type of any "
+            "item later on its page."
+        ),
     )
     description = forms.CharField(
         label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The declarations come first and are asked once for the whole batch (issue 17: they sat
+    # below forty checkboxes, so every bulk upload landed as "Declarations needed").
+    field_order = ["contains_identifiable", "consent_recorded", "evidence_type", "description"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contains_identifiable"].label = _(
+            "Do any of these files contain information that could identify someone?"
+        )
+        self.fields["contains_identifiable"].help_text = _(
+            "One answer for every file you add now. For example a name, a face, a room number "
+            "or a date of birth. You can change the answer for one file later on its page."
+        )
+        self.fields["consent_recorded"].label = _("If yes: is each person's consent recorded?")
 
 
 class TextEvidenceForm(DeclarationsMixin, CriteriaChoiceMixin):
@@ -79,6 +117,12 @@ class TextEvidenceForm(DeclarationsMixin, CriteriaChoiceMixin):
     description = forms.CharField(label="Where it comes from (optional)", required=False)
     evidence_type = forms.ChoiceField(
         label="Type of evidence", choices=EvidenceType.choices, initial=EvidenceType.FEEDBACK
+    )
+    # Hidden: the library already shows the upload form's checklist of every criterion, and
+    # one page should not carry it twice (issue 17). It carries the criterion the person came
+    # from (``?for=``); the edit page that follows offers the whole checklist.
+    criteria = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.MultipleHiddenInput
     )
 
 
@@ -107,6 +151,33 @@ class EvidenceEditForm(DeclarationsMixin, CriteriaChoiceMixin):
         super().__init__(*args, **kwargs)
         if evidence.kind != "text":
             del self.fields["text"]
+
+
+class DeclareForm(DeclarationsMixin):
+    """One set of answers for every ticked item that still needs its declarations (issue 17:
+    a bulk upload left each item to be opened one by one)."""
+
+    items = forms.TypedMultipleChoiceField(
+        label=_("The items these answers are for"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, items=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = [(e.pk, e.title) for e in items]
+        self.fields["contains_identifiable"].label = _(
+            "Do the ticked items contain information that could identify someone?"
+        )
+        self.fields["consent_recorded"].label = _("If yes: is each person's consent recorded?")
+
+    def clean_contains_identifiable(self):
+        value = self.cleaned_data["contains_identifiable"]
+        if value is None:
+            raise forms.ValidationError(
+                _("Say whether the ticked items could identify someone."), code="required"
+            )
+        return value
 
 
 class LibraryFilterForm(forms.Form):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ee_portal.lib.db import get_with_related
 from network.enums import UnitRoleKind
@@ -16,7 +17,7 @@ from network.models import Unit, User
 from standards.models import Criterion, Standard
 
 from . import hooks
-from .enums import Cycle, PortfolioState
+from .enums import Cycle, PortfolioState, SelfRating
 from .models import CriterionResponse, Evidence, EvidenceLink, Portfolio, PortfolioRevision
 from .rules import CLEARED_ASSIGNMENT_STATES, FULLY_EDITABLE_STATES, can_view
 
@@ -96,6 +97,25 @@ class CriterionRow:
     evidence_count: int
     complete: bool
     open: bool
+
+    @property
+    def rating_nudge(self) -> str:
+        """A note when the unit's own rating contradicts what the criterion holds (issue 17).
+
+        The self-rating is the unit's view of how well it meets the criterion, not the
+        assessor's verdict, and the framework's award rule reads only the assessors'
+        ratings: so this nudges and never blocks submission.
+        """
+        rating = self.response.self_rating
+        if self.complete and rating == SelfRating.NOT_STARTED:
+            return _("It has a narrative and evidence, but the unit has not rated it yet.")
+        if rating == SelfRating.MET and not self.complete:
+            if self.response.narrative.strip():
+                return _("The unit rates it Met, but it has no evidence yet.")
+            if self.evidence_count:
+                return _("The unit rates it Met, but it has no narrative yet.")
+            return _("The unit rates it Met, but it has no narrative or evidence yet.")
+        return ""
 
 
 @dataclass

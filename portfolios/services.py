@@ -38,7 +38,13 @@ from .models import (
 )
 from .rules import lock_message, response_is_open
 from .selectors import build_snapshot, portfolio_readiness
-from .uploads import MalwareFoundError, PreparedUpload, copy_stored, prepare_upload
+from .uploads import (
+    MalwareFoundError,
+    PreparedUpload,
+    copy_stored,
+    evidence_type_for,
+    prepare_upload,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -294,13 +300,15 @@ def evidence_upload(
     upload: UploadedFile,
     title: str = "",
     description: str = "",
-    evidence_type: str = EvidenceType.DOCUMENT,
+    evidence_type: str = "",
     contains_identifiable: bool | None = None,
     consent_recorded: bool | None = None,
     criterion_ids: Iterable[int] = (),
     contributed_by_resident: bool = False,
 ) -> Evidence:
     """Check an uploaded file by its content and store it under a generated key.
+
+    Without ``evidence_type`` the type follows the checked content (uploads.evidence_type_for).
 
     Reads the upload in chunks (constant memory); images are re-saved without EXIF/GPS first;
     the virus scanner sees it before storage. Raises UploadRejectedError (a ValidationError)
@@ -340,7 +348,7 @@ def evidence_upload(
             kind=EvidenceKind.FILE,
             title=(title.strip() or prepared.display_name)[:200],
             description=description,
-            evidence_type=evidence_type,
+            evidence_type=evidence_type or evidence_type_for(prepared.content_type),
             original_name=prepared.display_name,
             content_type=prepared.content_type,
             size=prepared.size,
@@ -478,6 +486,43 @@ def evidence_update(
         evidence.save(update_fields=fields)
         audit_log(actor=actor, verb="evidence.update", obj=evidence)
     return evidence
+
+
+def evidence_declare(
+    *,
+    portfolio: Portfolio,
+    actor: User,
+    evidence_ids: Iterable[int],
+    contains_identifiable: bool,
+    consent_recorded: bool | None,
+) -> list[Evidence]:
+    """Give several items of one portfolio the same declarations (issue 17: a batch upload
+    answered once). All or nothing: an item the actor may not change refuses the whole set.
+
+    Side effects: one UPDATE and one audit event per item (as evidence_update), in one
+    transaction; each save moves the portfolio's cache scopes.
+    """
+    items = list(
+        Evidence.objects.filter(portfolio=portfolio, pk__in=list(evidence_ids)).order_by("pk")
+    )
+    if not items:
+        raise ValidationError("Tick at least one item.", code="no_items")
+    consent = _validate_declarations(contains_identifiable, consent_recorded)
+    with transaction.atomic():
+        for evidence in items:
+            evidence.portfolio = portfolio
+            _require_change(actor, evidence)
+            evidence.contains_identifiable = contains_identifiable
+            evidence.consent_recorded = consent
+            evidence.full_clean(exclude=["file"])
+            evidence.save(update_fields=["contains_identifiable", "consent_recorded", "updated_at"])
+            audit_log(
+                actor=actor,
+                verb="evidence.update",
+                obj=evidence,
+                details={"declarations": "answered for several items at once"},
+            )
+    return items
 
 
 def evidence_delete(*, evidence: Evidence, actor: User) -> None:

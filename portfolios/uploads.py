@@ -69,6 +69,18 @@ IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
 TEXT_TYPES = frozenset({"text/plain", "text/csv"})
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
+
+def evidence_type_for(content_type: str) -> str:
+    """The evidence type a file's checked content suggests (issue 17: a PNG was filed as a
+    document): pictures are photos, recordings "other", everything else a document. The
+    person can change it on the item's page."""
+    if content_type in IMAGE_TYPES:
+        return "photo"
+    if content_type.startswith(("video/", "audio/")):
+        return "other"
+    return "document"
+
+
 _ARCHIVE_EXTENSIONS = frozenset(
     {"zip", "tar", "gz", "tgz", "bz2", "xz", "7z", "rar", "zst", "lz", "lz4", "cab", "deb", "rpm"}
 )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/evidence/", views.evidence_library_view, name="evidence_library"),
     path("<int:pk>/evidence/upload/", views.evidence_upload_view, name="evidence_upload"),
     path("<int:pk>/evidence/text/", views.evidence_text_create, name="evidence_text"),
+    path("<int:pk>/evidence/declare/", views.evidence_declare_view, name="evidence_declare"),
     path("<int:pk>/changes/", views.portfolio_diff, name="diff"),
     path("<int:pk>/export.zip", views.portfolio_export_zip, name="export_zip"),
     path("<int:pk>/submit/", views.portfolio_submit_view, name="submit"),

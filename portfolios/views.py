@@ -30,6 +30,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -45,6 +47,7 @@ from . import hooks
 from .cache import portfolio_scopes
 from .enums import Cycle, EvidenceKind, PortfolioState
 from .forms import (
+    DeclareForm,
     EvidenceEditForm,
     LibraryFilterForm,
     NarrativeForm,
@@ -78,6 +81,7 @@ from .services import (
     InvalidTransitionError,
     NarrativeConflictError,
     evidence_create_text,
+    evidence_declare,
     evidence_delete,
     evidence_download_audit,
     evidence_link,
@@ -190,6 +194,14 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "percent": round(100 * done / total) if total else 0,
             "missing": portfolio_readiness(portfolio=portfolio),
+            "rating_nudges": [
+                row
+                for standard in standards
+                for row in standard.criteria
+                if row.open and row.rating_nudge
+            ]
+            if show_readiness
+            else [],
             "revisions": list(revision_list(portfolio=portfolio)),
             "can_edit": can_edit,
             "can_submit": can_submit,
@@ -375,6 +387,16 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
                 linked_ids=[link.criterion_id for link in item.links.all()],
                 reopened_ids=reopened,
             )
+        # Items this person may change that still need their declarations: answered once
+        # for all of them (issue 17). From the items already read: no query.
+        undeclared = [i for i in items if i.can_change and not i.declarations_complete]
+        declare_form = (
+            DeclareForm(
+                prefix="dc", items=undeclared, initial={"items": [i.pk for i in undeclared]}
+            )
+            if undeclared
+            else None
+        )
         for_id = request.GET.get("for", "")
         preselected = int(for_id) if for_id.isdigit() else None
 
@@ -383,7 +405,9 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
                 prefix="up", initial={"criteria": [preselected] if preselected else []}
             )
             upload_form.set_criteria(criteria)
-            text_form = TextEvidenceForm(prefix="tx")
+            text_form = TextEvidenceForm(
+                prefix="tx", initial={"criteria": [preselected] if preselected else []}
+            )
             text_form.set_criteria(criteria)
             return str(as_crispy_form(upload_form)), str(as_crispy_form(text_form))
 
@@ -401,6 +425,8 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
             "items": items,
             "filters": filters,
             "can_add": can_add,
+            "declare_form": declare_form,
+            "undeclared_count": len(undeclared),
             "upload_form_html": mark_safe(upload_html),  # noqa: S308 -- crispy's output
             "text_form_html": mark_safe(text_html),  # noqa: S308 -- crispy's output
             "accept": ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS),
@@ -506,7 +532,16 @@ def _evidence_upload(  # noqa: PLR0911, PLR0912 -- JSON and HTML answers per fil
     if as_json:
         return JsonResponse({"ok": not failed, "files": results}, status=status)
     for result in results:
-        if result["ok"]:
+        if result["ok"] and not result["declarations_complete"]:
+            messages.warning(
+                request,
+                _(
+                    "Uploaded “%(name)s”. It still needs its declarations: open it from the "
+                    "library to say whether it could identify someone."
+                )
+                % {"name": result["name"]},
+            )
+        elif result["ok"]:
             messages.success(request, f"Uploaded “{result['name']}”.")
         else:
             messages.error(request, f"“{result['name']}” was not uploaded: {result['error']}")
@@ -538,8 +573,53 @@ def evidence_text_create(request: HttpRequest, pk: int) -> HttpResponse:
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, error_text(exc))
         return redirect("portfolios:evidence_library", pk=portfolio.pk)
-    messages.success(request, f"Added “{evidence.title}”. Thank you!")
+    if not data["criteria"]:
+        messages.success(
+            request,
+            _("Added “%(title)s”. Thank you! Now tick the criteria it supports.")
+            % {"title": evidence.title},
+        )
+        return redirect("portfolios:evidence_edit", pk=evidence.pk)
+    messages.success(request, _("Added “%(title)s”. Thank you!") % {"title": evidence.title})
     return redirect("portfolios:evidence_library", pk=portfolio.pk)
+
+
+@require_POST
+@login_required
+def evidence_declare_view(request: HttpRequest, pk: int) -> HttpResponse:
+    portfolio = portfolio_get_for_user(user=request.user, pk=pk)
+    back = reverse("portfolios:evidence_library", kwargs={"pk": portfolio.pk})
+    items = Evidence.objects.filter(portfolio=portfolio).only("id", "title")
+    form = DeclareForm(request.POST, prefix="dc", items=items)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Please check the declarations: %(errors)s")
+            % {"errors": " ".join(str(m) for errs in form.errors.values() for m in errs)},
+        )
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        declared = evidence_declare(
+            portfolio=portfolio,
+            actor=request.user,
+            evidence_ids=data["items"],
+            contains_identifiable=data["contains_identifiable"],
+            consent_recorded=data["consent_recorded"],
+        )
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, error_text(exc))
+        return redirect(back)
+    messages.success(
+        request,
+        ngettext(
+            "Saved the declarations of %(count)d item. Thank you!",
+            "Saved the declarations of %(count)d items. Thank you!",
+            len(declared),
+        )
+        % {"count": len(declared)},
+    )
+    return redirect(back)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -800,7 +880,7 @@ def portfolio_export_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse
             folder = f"{std_folder}/{_safe_part(row.criterion.code + ' ' + row.criterion.text, 70)}"
             rating = row.response.get_self_rating_display()
             zs.add(
-                (f"{row.criterion.code} {row.criterion.text}\n\nSelf-rating: {rating}\n\n"
+                (f"{row.criterion.code} {row.criterion.text}\n\nThe unit's own rating: {rating}\n\n"
                  f"{row.response.narrative}\n").encode(),
                 f"{folder}/narrative.txt",
             )  # fmt: skip

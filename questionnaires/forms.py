@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portfolios.forms import criteria_choices
+
 from .enums import (
     AGREE_CHOICES,
     AGREE_EASY_CHOICES,
@@ -190,7 +192,7 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args, criteria=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["criteria"].choices = [(c.pk, f"{c.code} {c.text[:80]}") for c in criteria]
+        self.fields["criteria"].choices = criteria_choices(criteria)
 
 
 class NationalFilterForm(forms.Form):

@@ -358,7 +358,9 @@ def contributions(request: HttpRequest, pk: int) -> HttpResponse:
 def contribution_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     contribution = contribution_get_for_user(user=request.user, pk=pk)
     portfolio = contribution.round.portfolio
-    criteria = Criterion.objects.filter(standard__framework=portfolio.framework_id)
+    criteria = Criterion.objects.filter(standard__framework=portfolio.framework_id).select_related(
+        "standard"
+    )
     form = AcceptForm(request.POST, prefix=f"c{contribution.pk}", criteria=criteria)
     ids = form.cleaned_data["criteria"] if form.is_valid() else []
     with refusal_message(request, PermissionDenied) as refused:

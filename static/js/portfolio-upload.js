@@ -131,12 +131,24 @@
       next();
     };
 
+    // Pressing Upload with no file chosen says so, beside the field (issue 17).
+    const error = document.getElementById("upload-error");
+    const showError = (show) => {
+      if (!error) return;
+      error.hidden = !show;
+      if (show) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    };
+    input.addEventListener("change", () => showError(false));
+
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       if (!input.files.length) {
+        showError(true);
         input.focus();
         return;
       }
+      showError(false);
       enqueue(input.files);
       input.value = "";
     });
@@ -150,7 +162,10 @@
       zone.classList.remove("is-dragover");
     }));
     zone.addEventListener("drop", (event) => {
-      if (event.dataTransfer && event.dataTransfer.files.length) enqueue(event.dataTransfer.files);
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        showError(false);
+        enqueue(event.dataTransfer.files);
+      }
     });
   });
 })();

@@ -265,13 +265,19 @@ def test_unit_lead_builds_a_complete_portfolio_and_submits_it(page):
     expect(status).to_have_text(SAVED_AT)
     assert_accessible(page, context_note="criterion 10.1 with linked evidence")
 
-    # Nothing is missing now: submit.
+    # Nothing is missing now: submit. 10.1 was left unrated: a nudge, not a block (issue 17).
     page.get_by_role("link", name=f"{UNIT_NAME} · Initial award").click()
     expect(readiness).to_contain_text("Nothing is missing.")
+    expect(readiness.get_by_role("link", name=re.compile("^10.1: "))).to_contain_text(
+        "the unit has not rated it yet"
+    )
     assert_accessible(page, context_note="builder, ready to submit")
     page.get_by_role("button", name="Submit the portfolio").click()
     expect(page.locator("main .badge.fs-6")).to_have_text("Submitted")
-    assert dialogs == ["Submit the portfolio now? After this it is locked while it is assessed."]
+    assert dialogs == [
+        "One of the unit’s own ratings is worth a look first (see the list above). "
+        "Submit the portfolio now? After this it is locked while it is assessed."
+    ]
     assert_accessible(page, context_note="submitted portfolio")
     portfolio.refresh_from_db()
     assert portfolio.state == PortfolioState.SUBMITTED

@@ -188,7 +188,7 @@ def second_lead(unit):
 def test_builder_shows_a_narrative_saved_by_autosave(portfolio, lead, contributor):
     lead_client = client_for(lead)
     before = builder_row(page(lead_client, builder_url(portfolio)), portfolio, "1.1")
-    assert badges(before) == ["Not started", "0 evidence", "Needs narrative"]
+    assert badges(before) == ["Unit’s own rating: Not rated yet", "0 evidence", "Needs narrative"]
 
     # The contributor autosaves (JSON); response_save is an UPDATE with a version compare.
     response = client_for(contributor).post(
@@ -199,9 +199,13 @@ def test_builder_shows_a_narrative_saved_by_autosave(portfolio, lead, contributo
     assert response.json()["ok"] is True
 
     html = page(lead_client, builder_url(portfolio))
-    assert badges(builder_row(html, portfolio, "1.1")) == ["Met", "0 evidence", "Needs evidence"]
+    assert badges(builder_row(html, portfolio, "1.1")) == [
+        "Unit’s own rating: Met",
+        "0 evidence",
+        "Needs evidence",
+    ]
     assert badges(builder_row(html, portfolio, "1.2")) == [
-        "Not started",
+        "Unit’s own rating: Not rated yet",
         "0 evidence",
         "Needs narrative",
     ]
@@ -215,7 +219,7 @@ def test_builder_shows_a_narrative_saved_by_autosave(portfolio, lead, contributo
     )
     assert response.json()["version"] == 2
     row = builder_row(page(lead_client, builder_url(portfolio)), portfolio, "1.1")
-    assert badges(row)[0] == "Working towards"
+    assert badges(row)[0] == "Unit’s own rating: Working towards"
 
 
 def test_builder_evidence_count_follows_upload_link_and_delete(portfolio, lead, contributor):
@@ -809,7 +813,8 @@ def test_builder_copy_from_the_cache_carries_the_visitors_own_token(
         self_rating="working_towards"
     )
     html_b = page(b, builder_url(portfolio))
-    assert badges(builder_row(html_b, portfolio, "1.1"))[0] == "Not started"  # from the cache
+    first_badge = badges(builder_row(html_b, portfolio, "1.1"))[0]
+    assert first_badge == "Unit’s own rating: Not rated yet"  # from the cache
     token_b = form_token(html_b, action)
     assert fragments.CSRF_PLACEHOLDER not in html_a + html_b
     assert token_a not in html_b

@@ -180,7 +180,7 @@ def test_evidence_library_form_cache_is_keyed_by_version_and_preselection(
     login(client, lead)
     url = f"/portfolios/{portfolio.pk}/evidence/"
     criterion = Criterion.objects.filter(standard__framework=framework).order_by("pk").first()
-    checked = 'id="id_up-criteria_0" checked'
+    checked = 'id="id_up-criteria_0_0" checked'  # first standard, first criterion
     assert checked not in client.get(url).content.decode()
     assert checked in client.get(f"{url}?for={criterion.pk}").content.decode()
     assert len(rendered) == 4  # two forms, without and with the preselection

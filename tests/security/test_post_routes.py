@@ -457,6 +457,16 @@ POST_ROUTES: dict[str, PostRoute] = {
         ),
         P,
     ),
+    "portfolios:evidence_declare": PostRoute(
+        (
+            lambda w: {
+                "dc-items": [w.text_evidence.pk, w.evidence.pk],
+                "dc-contains_identifiable": "yes",
+                "dc-consent_recorded": "yes",
+            },
+        ),
+        P,
+    ),
     "portfolios:submit": PostRoute(axes=P),
     "portfolios:evidence_edit": PostRoute(
         (

@@ -139,6 +139,7 @@ ROUTES: dict[str, Route] = {
     "portfolios:evidence_library": Route(_pk("portfolio"), {"GET": PORTFOLIO_READERS}),
     "portfolios:evidence_upload": Route(_pk("portfolio"), {"POST": PORTFOLIO_READERS_REDIRECT}),
     "portfolios:evidence_text": Route(_pk("portfolio"), {"POST": PORTFOLIO_READERS_REDIRECT}),
+    "portfolios:evidence_declare": Route(_pk("portfolio"), {"POST": PORTFOLIO_READERS_REDIRECT}),
     "portfolios:diff": Route(_pk("portfolio"), {"GET": PORTFOLIO_READERS}),
     "portfolios:export_zip": Route(_pk("portfolio"), {"GET": PORTFOLIO_READERS}),
     "portfolios:submit": Route(_pk("portfolio"), {"POST": PORTFOLIO_READERS_REDIRECT}),
@@ -392,6 +393,10 @@ def _writes(world: World) -> list[tuple[str, dict]]:
             {"tx-title": "intruder", "tx-text": "intruder", "tx-evidence_type": "feedback"},
         ),
         (
+            reverse("portfolios:evidence_declare", kwargs={"pk": world.portfolio.pk}),
+            {"dc-items": [world.text_evidence.pk], "dc-contains_identifiable": "yes"},
+        ),
+        (
             reverse("portfolios:evidence_edit", kwargs={"pk": world.text_evidence.pk}),
             {"title": "intruder", "evidence_type": "feedback", "text": "intruder"},
         ),
@@ -411,7 +416,11 @@ def _portfolio_state(world: World) -> tuple:
     return (
         portfolio.state,
         sorted(portfolio.responses.values_list("narrative", "self_rating", "version")),
-        sorted(portfolio.evidence.values_list("pk", "title", "text")),
+        sorted(
+            portfolio.evidence.values_list(
+                "pk", "title", "text", "contains_identifiable", "consent_recorded"
+            )
+        ),
         sorted(
             EvidenceLink.objects.filter(evidence__portfolio=portfolio).values_list("pk", flat=True)
         ),
