@@ -1,8 +1,8 @@
 """Regenerate the README screenshots from a running `make demo` server.
 
     make demo            # in one terminal
-    .venv/bin/python docs/screenshots.py http://127.0.0.1:8000 /verify/<code>/
-    (the verification path is the one seed_demo prints)
+    .venv/bin/python docs/screenshots.py http://127.0.0.1:8000 /verify/<code>/ /q/<token>/
+    (the verification path and the questionnaire link are the ones seed_demo prints)
 
 Uses Debian's Chromium through Playwright (never downloads a browser).
 """
@@ -14,6 +14,7 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 VERIFY_PATH = sys.argv[2] if len(sys.argv) > 2 else None
+QUESTIONNAIRE_PATH = sys.argv[3] if len(sys.argv) > 3 else None
 OUT = Path(__file__).resolve().parent / "img"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]  # fmt: skip
@@ -55,6 +56,10 @@ def main() -> None:
         if VERIFY_PATH:
             page.goto(f"{BASE}{VERIFY_PATH}")
             shot(page, "certificate-verification")
+        if QUESTIONNAIRE_PATH:
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto(f"{BASE}{QUESTIONNAIRE_PATH}?easy=1")
+            shot(phone, "questionnaire-easy-read")
         browser.close()
 
 
