@@ -22,6 +22,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from network.demo import DEMO_PASSWORD
 from reviews import workflow
+from reviews.enums import AssignmentState
 from reviews.models import Assignment
 from tests.browser.conftest import assert_accessible, login
 
@@ -125,7 +126,10 @@ def test_every_page_reachable_by_a_demo_role_fits_a_390px_screen(
 ):
     # The assessor has declared no conflict (a POST the crawl never makes): the scoring
     # pages open.
-    for assignment in Assignment.objects.filter(assessor__email=email).select_related("assessor"):
+    waiting = Assignment.objects.filter(
+        assessor__email=email, state=AssignmentState.AWAITING_DECLARATION
+    ).select_related("assessor")
+    for assignment in waiting:
         workflow.assignment_declare_no_conflict(assignment=assignment, actor=assignment.assessor)
     page.set_viewport_size(PHONE)
     login(page, email, DEMO_PASSWORD)
