@@ -117,8 +117,7 @@ def round_open_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("questionnaires:rounds", pk=portfolio.pk)
     with refusal_message(request, PermissionDenied) as refused:
         round_ = round_open(portfolio=portfolio, actor=request.user, **form.cleaned_data)
-    if refused:
-        messages.error(request, refused.text)
+    if refused:  # refusal_message has shown why
         return redirect("questionnaires:rounds", pk=portfolio.pk)
     messages.success(
         request,
@@ -164,9 +163,7 @@ def round_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = round_get_for_user(user=request.user, pk=pk, perm="questionnaires.manage_rounds")
     with refusal_message(request, PermissionDenied) as refused:
         round_close(round_=round_, actor=request.user)
-    if refused:
-        messages.error(request, refused.text)
-    else:
+    if not refused:  # a refusal's reason is shown by refusal_message
         messages.success(request, _("The round is closed. Thank you to everyone who answered."))
     return redirect("questionnaires:round", pk=round_.pk)
 
@@ -186,9 +183,7 @@ def document_render(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         sheets = form.cleaned_data["sheets"]
     with refusal_message(request, PermissionDenied) as refused:
         document_request(round_=round_, actor=request.user, kind=kind, sheets=sheets)
-    if refused:
-        messages.error(request, refused.text)
-    else:
+    if not refused:  # a refusal's reason is shown by refusal_message
         messages.success(request, _("Your PDF is being made. It will be ready in a moment."))
     return redirect("questionnaires:round", pk=round_.pk)
 
@@ -365,9 +360,7 @@ def contribution_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     ids = form.cleaned_data["criteria"] if form.is_valid() else []
     with refusal_message(request, PermissionDenied) as refused:
         contribution_accept(contribution=contribution, actor=request.user, criterion_ids=ids)
-    if refused:
-        messages.error(request, refused.text)
-    else:
+    if not refused:  # a refusal's reason is shown by refusal_message
         messages.success(
             request, _("Accepted. It is now in the evidence library, marked as a resident's.")
         )
@@ -381,9 +374,7 @@ def contribution_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio_pk = contribution.round.portfolio_id
     with refusal_message(request, PermissionDenied) as refused:
         contribution_decline(contribution=contribution, actor=request.user)
-    if refused:
-        messages.error(request, refused.text)
-    else:
+    if not refused:  # a refusal's reason is shown by refusal_message
         messages.success(request, _("Declined. It has been deleted and nothing was kept."))
     return redirect("questionnaires:contributions", pk=portfolio_pk)
 

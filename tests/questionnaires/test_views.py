@@ -303,6 +303,10 @@ def test_opening_twice_shows_a_message_and_changes_nothing(portfolio, lead, roun
         follow=True,
     )
     assert "already a round" in response.content.decode()
+    # Said once: refusal_message shows the reason, the view adds nothing of its own.
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1, shown
+    assert "already a round" in shown[0]
     assert Round.objects.count() == 1
 
 
