@@ -460,16 +460,22 @@ def response_submit(
         # The unique submission key decides: a repeated form (a double tap, a retry, or two
         # posts at once) fails the insert and stores nothing.
         with transaction.atomic():
-            response.save()
-            for row in rows:
-                row.response = response
-            Answer.objects.bulk_create(rows)
+            _save_with_answers(response, rows)
     except IntegrityError:
         if Response.objects.filter(submission_key=key).exists():
             return Stored(None, duplicate=True)
         raise
     _touch(round_)
     return Stored(response, duplicate=False)
+
+
+def _save_with_answers(response: Response, rows: list[Answer]) -> None:
+    """Store a response and its answers (online or paper), inside the caller's transaction:
+    its constraints (one submission key, one sheet number) fail the whole insert."""
+    response.save()
+    for row in rows:
+        row.response = response
+    Answer.objects.bulk_create(rows)
 
 
 def _touch(round_: Round) -> None:
@@ -514,10 +520,7 @@ def paper_sheet_enter(
     )
     try:
         with transaction.atomic():
-            response.save()
-            for row in rows:
-                row.response = response
-            Answer.objects.bulk_create(rows)
+            _save_with_answers(response, rows)
             audit_log(
                 actor=actor,
                 verb="questionnaires.paper_entered",
