@@ -1,3 +1,4 @@
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -27,6 +28,11 @@ class _Prepared:
     sql: str
     converters: _Converters
     attnames: tuple[list[str], list[str]]  # the model's, then the joined model's (or none)
+
+    @functools.cached_property
+    def statement(self) -> str:
+        """The name it is prepared under on PostgreSQL (from its text, worked out once)."""
+        return "ee_" + hashlib.sha256(self.sql.encode()).hexdigest()[:20]
 
 
 _prepared: dict[tuple[str, type[models.Model], str], _Prepared] = {}
@@ -86,7 +92,7 @@ def _convert(connection: Any, prepared: _Prepared, row: Any) -> list[Any]:
     return values
 
 
-def _execute(connection: Any, cursor: Any, sql: str, pk: Any) -> None:
+def _execute(connection: Any, cursor: Any, prepared: _Prepared, pk: Any) -> None:
     """Run one of these reads (one ``%s``, the key). On PostgreSQL, as a statement prepared
     once per database connection: planning these small joins cost the server more than
     running them (issue 12's bench), and a prepared statement is planned once. Statements
@@ -94,17 +100,17 @@ def _execute(connection: Any, cursor: Any, sql: str, pk: Any) -> None:
     connection prepares its own. Behind a pooler in transaction mode (PgBouncer's default),
     statements would be lost between transactions: use session pooling, or none."""
     if connection.vendor != "postgresql":
-        cursor.execute(sql, [pk])
+        cursor.execute(prepared.sql, [pk])
         return
     raw = connection.connection
     state = connection.__dict__.get("_ee_prepared")
     if state is None or state[0] is not raw:
         state = connection._ee_prepared = (raw, set())
-    name = "ee_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
+    name = prepared.statement
     if name not in state[1]:
         # Through the driver's own cursor: setting up is not one of the page's queries.
         with connection.wrap_database_errors, raw.cursor() as setup:
-            setup.execute(f"PREPARE {name} AS {sql.replace('%s', '$1')}")
+            setup.execute(f"PREPARE {name} AS {prepared.sql.replace('%s', '$1')}")
         state[1].add(name)
     cursor.execute(f"EXECUTE {name}(%s)", [pk])
 
@@ -112,7 +118,7 @@ def _execute(connection: Any, cursor: Any, sql: str, pk: Any) -> None:
 def _fetch_one(db: str, prepared: _Prepared, pk: int) -> list[Any] | None:
     connection = connections[db]
     with connection.cursor() as cursor:
-        _execute(connection, cursor, prepared.sql, pk)
+        _execute(connection, cursor, prepared, pk)
         row = cursor.fetchone()
     return None if row is None else _convert(connection, prepared, row)
 
@@ -178,7 +184,7 @@ def get_with_rows(model: type[M], pk: int, extra: Extra) -> tuple[M | None, list
     prepared = _prepared[key]
     connection = connections[db]
     with connection.cursor() as cursor:
-        _execute(connection, cursor, prepared.sql, pk)
+        _execute(connection, cursor, prepared, pk)
         rows = cursor.fetchall()
     if not rows:
         return None, []
