@@ -449,26 +449,27 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:  # noqa: PLR0911 -
         if request.POST.get(HONEYPOT):
             # Filled by software, not people: thank it and store nothing.
             return redirect(reverse("questionnaires:thanks", kwargs={"token": token}))
-        form = AnswerForm(request.POST, items=items, easy=easy)
-        if form.is_valid():
-            try:
-                response_submit(
-                    round_=round_,
-                    items=items,
-                    answers=form.answers(),
-                    token=form.cleaned_data["token"],
-                )
-            except ValidationError as exc:
+        # The service checks every answer (as it does for paper sheets), so a good post builds
+        # no form: the form is built only to show the page again with what was wrong.
+        try:
+            response_submit(
+                round_=round_,
+                items=items,
+                answers={item.pk: request.POST.get(f"item_{item.pk}", "") for item in items},
+                token=request.POST.get("token", ""),
+            )
+        except ValidationError as exc:
+            form = AnswerForm(request.POST, items=items, easy=easy)
+            if form.is_valid():  # else the form's own messages say it, once
                 if hasattr(exc, "error_dict"):
                     for field, errors in exc.message_dict.items():
                         form.add_error(field if field in form.fields else None, errors)
                 else:
                     form.add_error(None, error_text(exc))
-            else:
-                url = reverse("questionnaires:thanks", kwargs={"token": token})
-                return redirect(url + ("?easy=1" if easy else ""))
-        form.relabel(setting_type=round_.portfolio.unit.setting_type)
-        return render(request, "questionnaires/answer.html", context(form=form), status=400)
+            form.relabel(setting_type=round_.portfolio.unit.setting_type)
+            return render(request, "questionnaires/answer.html", context(form=form), status=400)
+        url = reverse("questionnaires:thanks", kwargs={"token": token})
+        return redirect(url + ("?easy=1" if easy else ""))
     form = AnswerForm(
         initial={"token": secrets.token_urlsafe(24)},
         items=items,

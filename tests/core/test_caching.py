@@ -240,6 +240,20 @@ def test_the_redis_cache_keeps_one_client_per_pool_and_works():
     assert cache.get("k") == {"a": 1}
     assert cache.get_many(["x", "y", "z"]) == {"x": 1, "y": 2}
     assert cache.incr("x") == 2  # noqa: PLR2004
+    assert cache.incr("x", 5) == 7  # noqa: PLR2004
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("never-set")  # Django's contract: incr never creates a key
+    assert cache.get("never-set") is None
+    sent: list[str] = []
+    send = client.execute_command
+
+    def counting(*args, **kwargs):
+        sent.append(str(args[0]))
+        return send(*args, **kwargs)
+
+    client.execute_command = counting  # observes the real client's round trips
+    assert cache.incr("y") == 3  # noqa: PLR2004
+    assert sent == ["EVALSHA"]  # one round trip, not EXISTS then INCRBY
     cache.delete_many(["k", "x", "y"])
     assert cache.get("k") is None
     # Django's own makes a client per call: the difference this backend exists for.
