@@ -93,8 +93,9 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
 
 
-def _serving_pids(worker_pids) -> list[int]:
-    """The web workers, this database's backends and redis-server."""
+def _serving_pids(worker_pids) -> dict[str, list[int]]:
+    """The web workers, this database's backends and redis-server (shared with anything else
+    on the machine that uses it: its share is reported apart)."""
     from django.db import connection  # noqa: PLC0415 -- after django.setup()
 
     with connection.cursor() as cursor:
@@ -106,25 +107,39 @@ def _serving_pids(worker_pids) -> list[int]:
     redis = subprocess.run(
         ["pgrep", "-x", "redis-server"], check=False, capture_output=True, text=True
     ).stdout
-    return [*worker_pids(), *backends, *(int(p) for p in redis.split())]
+    return {
+        "web": list(worker_pids()),
+        "postgresql": backends,
+        "redis": [int(p) for p in redis.split()],
+    }
 
 
 class CpuMeter:
-    """CPU seconds spent by the serving processes and this one (the clients) during a phase."""
+    """CPU seconds spent by the serving processes and this one (the clients) during a phase,
+    in all (``seconds``) and per kind of process (``parts``)."""
 
     def __init__(self, worker_pids) -> None:
         self.worker_pids = worker_pids
 
     def __enter__(self) -> "CpuMeter":
         self.pids = _serving_pids(self.worker_pids)
-        self.before = {pid: _proc_cpu(pid) for pid in self.pids}
+        self.before = {pid: _proc_cpu(pid) for pids in self.pids.values() for pid in pids}
         self.own = sum(os.times()[:2])
         return self
 
     def __exit__(self, *exc) -> None:
-        pids = set(self.pids) | set(_serving_pids(self.worker_pids))
-        served = sum(_proc_cpu(pid) - self.before.get(pid, 0.0) for pid in pids)
-        self.seconds = served + sum(os.times()[:2]) - self.own
+        after = _serving_pids(self.worker_pids)
+        self.parts = {"clients": sum(os.times()[:2]) - self.own}
+        for kind in after:
+            pids = set(self.pids[kind]) | set(after[kind])
+            self.parts[kind] = sum(_proc_cpu(pid) - self.before.get(pid, 0.0) for pid in pids)
+        self.seconds = sum(self.parts.values())
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        return {
+            "cpu_ms": round(self.seconds * 1000 / requests, 3),
+            "cpu_ms_parts": {k: round(v * 1000 / requests, 3) for k, v in self.parts.items()},
+        }
 
 
 def _phase(clients: int, work) -> float:
@@ -209,7 +224,7 @@ def post_responses(  # noqa: PLR0913 -- the bench's knobs
         "rps": round(len(first) / wall, 1),
         "double_tap_rps": round(len(first) / again_wall, 1),
         "median_ms": round(statistics.median(timings[: len(first)]) * 1000, 1),
-        **({"cpu_ms": round(meter.seconds * 1000 / len(first), 3)} if meter else {}),
+        **(meter.per_request(len(first)) if meter else {}),
     }
 
 
@@ -258,7 +273,7 @@ def bare_throughput(  # noqa: PLR0913 -- the bench's knobs
     return {
         "rps": round(len(timings) / wall, 1),
         "median_ms": round(statistics.median(timings) * 1000, 1),
-        **({"cpu_ms": round(meter.seconds * 1000 / len(timings), 3)} if meter else {}),
+        **(meter.per_request(len(timings)) if meter else {}),
     }
 
 
@@ -428,7 +443,14 @@ def run(  # noqa: PLR0913 -- the bench's knobs
         )
         before = stored_responses(token)
         posting_runs.append(
-            post_responses(port=port, token=token, total=total, clients=clients, round_no=round_no)
+            post_responses(
+                port=port,
+                token=token,
+                total=total,
+                clients=clients,
+                round_no=round_no,
+                worker_pids=worker_pids,
+            )
         )
         stored.append(stored_responses(token) - before)
     queries = query_counts(sizes=sizes)
