@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -20,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ee_portal.caching.backends import count_hit
 from ee_portal.lib.http import client_address
 from ee_portal.lib.views import admin_required, error_text, refusal_message
 from network.csv_io import csv_safe
@@ -408,14 +408,7 @@ def _throttled(request: HttpRequest) -> bool:
     limit = settings.EE_QUESTIONNAIRE_POSTS_PER_HOUR
     if not limit:
         return False
-    key = _address_key(request)
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
+    return count_hit(_address_key(request), timeout=3600) > limit
 
 
 def _unknown(request: HttpRequest) -> HttpResponse:
