@@ -20,6 +20,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any, Protocol
 
 Table = Mapping[tuple[str, str], int]
 
@@ -153,3 +154,22 @@ def agreement_among(items: Iterable[Sequence[str]], categories: Sequence[str]) -
         return Agreement(n, agreed, None, None, None, None, None)
     pe = sum(p * (1 - p) for p in pi.values()) / (q - 1)
     return Agreement(n, agreed, (pa - pe) / (1 - pe), None, None, None, None)
+
+
+class _Row(Protocol):
+    scores: Sequence[Any]
+    submitted: Sequence[bool]
+
+
+def portfolio_agreement(*, rows: Iterable[_Row], scale: Sequence[str]) -> Agreement | None:
+    """Agreement between a portfolio's assessors, from the consolidation rows already loaded
+    (no query): per criterion, the ratings of the assessors who have submitted theirs."""
+    items = []
+    for row in rows:
+        ratings = [
+            score.rating
+            for score, submitted in zip(row.scores, row.submitted, strict=True)
+            if submitted and score is not None and score.rating
+        ]
+        items.append(ratings)
+    return agreement_among(items, scale)

@@ -34,6 +34,7 @@ from portfolios.models import Portfolio
 from standards.models import Criterion
 
 from . import services, workflow
+from .agreement import portfolio_agreement
 from .enums import AssignmentState, ReportKind, ReportStatus
 from .forms import (
     AdvanceForm,
@@ -553,6 +554,8 @@ def consolidate(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "all_submitted": bool(assignments) and submitted == len(assignments),
         "disagreements": sum(1 for row in rows if row.disagreement),
+        "agreement": portfolio_agreement(rows=rows, scale=list(labels)),
+        "split_codes": [row.criterion.code for row in rows if row.disagreement],
     }
     return render(request, "reviews/portfolio_consolidate.html", context)
 
