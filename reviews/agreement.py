@@ -16,11 +16,24 @@ are Gwet's for two raters (Handbook of Inter-Rater Reliability, 4th ed., 2014; t
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any, Protocol
+
+from django.db import connection
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from network.models import User
+from standards.models import Criterion, Framework
+
+from .enums import AssignmentState
+from .models import CriterionScore
 
 Table = Mapping[tuple[str, str], int]
 
@@ -173,3 +186,279 @@ def portfolio_agreement(*, rows: Iterable[_Row], scale: Sequence[str]) -> Agreem
         ]
         items.append(ratings)
     return agreement_among(items, scale)
+
+
+# --- reads: the SQL aggregates -----------------------------------------------------------------
+
+
+def rating_scale() -> list[str]:
+    """Every rating value of every framework's scale, in scale order (one query). The number
+    of categories (q) is the scale's, not just the values someone happened to use."""
+    values: list[str] = []
+    for scale in Framework.objects.order_by("id").values_list("rating_scale", flat=True):
+        for item in scale or ():
+            if item.get("value") not in values:
+                values.append(item["value"])
+    return values or ["met", "partly_met", "not_met"]
+
+
+def scored_against_agreed() -> QuerySet[CriterionScore]:
+    """Each submitted rating beside the portfolio's agreed rating for the same criterion.
+
+    Practice portfolios (a CalibrationExercise) are left out here, once, so no real figure
+    can include a practice rating; so are unrated criteria and criteria not yet agreed.
+    """
+    return (
+        CriterionScore.objects.annotate(
+            agreed=FilteredRelation(
+                "assignment__portfolio__agreed_scores",
+                condition=Q(assignment__portfolio__agreed_scores__criterion=F("criterion")),
+            )
+        )
+        .filter(
+            assignment__state=AssignmentState.SUBMITTED,
+            assignment__portfolio__calibration__isnull=True,
+            agreed__rating__gt="",
+        )
+        .exclude(rating="")
+    )
+
+
+def _add(
+    tables: dict[Any, dict[tuple[str, str], int]], key: Any, own: str, other: str, n: int
+) -> None:
+    table = tables.setdefault(key, {})
+    table[(own, other)] = table.get((own, other), 0) + n
+
+
+@dataclass(frozen=True)
+class AssessorAgreement:
+    assessor: User
+    overall: Agreement | None
+
+
+def agreement_by_assessor() -> dict[int, Agreement | None]:
+    """Each assessor's agreement with the agreed ratings, over their whole history.
+
+    One aggregate query (GROUP BY assessor, own rating, agreed rating) and one for the
+    scale; the arithmetic runs on at most q x q counts per assessor.
+    """
+    rows = (
+        scored_against_agreed()
+        .annotate(agreed_rating=F("agreed__rating"))
+        .values_list("assignment__assessor_id", "rating", "agreed_rating")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    tables: dict[Any, dict[tuple[str, str], int]] = {}
+    for assessor_id, own, agreed, n in rows:
+        _add(tables, assessor_id, own, agreed, n)
+    scale = rating_scale()
+    return {key: agreement_from_table(table, scale) for key, table in tables.items()}
+
+
+def assessor_agreement_list() -> list[AssessorAgreement]:
+    """Every assessor (active or not, by name) with their overall agreement: three queries."""
+    figures = agreement_by_assessor()
+    assessors = User.objects.filter(is_assessor=True).order_by("full_name", "email")
+    return [AssessorAgreement(a, figures.get(a.pk)) for a in assessors]
+
+
+@dataclass(frozen=True)
+class QuarterAgreement:
+    start: dt.date
+    agreement: Agreement
+
+    @property
+    def label(self) -> str:
+        return _("%(year)s Q%(quarter)s") % {
+            "year": self.start.year,
+            "quarter": (self.start.month - 1) // 3 + 1,
+        }
+
+
+@dataclass(frozen=True)
+class AssessorHistory:
+    overall: Agreement | None
+    quarters: list[QuarterAgreement]
+
+
+def assessor_history(*, assessor: User) -> AssessorHistory:
+    """One assessor's agreement overall and per quarter (of their scores' submission).
+
+    Two queries whatever the history: the aggregate (GROUP BY quarter, own, agreed) and the
+    scale; the overall table is the sum of the quarters' tables.
+    """
+    rows = (
+        scored_against_agreed()
+        .filter(assignment__assessor=assessor)
+        .annotate(
+            quarter=TruncQuarter("assignment__scores_submitted_at"),
+            agreed_rating=F("agreed__rating"),
+        )
+        .values_list("quarter", "rating", "agreed_rating")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    tables: dict[Any, dict[tuple[str, str], int]] = {}
+    for quarter, own, agreed, n in rows:
+        start = timezone.localtime(quarter).date() if isinstance(quarter, dt.datetime) else quarter
+        _add(tables, start, own, agreed, n)
+        _add(tables, None, own, agreed, n)
+    scale = rating_scale()
+    quarters = []
+    for start in sorted(k for k in tables if k is not None):
+        figure = agreement_from_table(tables[start], scale)
+        if figure is not None:
+            quarters.append(QuarterAgreement(start, figure))
+    overall = agreement_from_table(tables[None], scale) if None in tables else None
+    return AssessorHistory(overall=overall, quarters=quarters)
+
+
+@dataclass(frozen=True)
+class CriterionSplit:
+    criterion: Criterion
+    portfolios: int
+    splits: int
+
+    @property
+    def rate(self) -> float:
+        return self.splits / self.portfolios if self.portfolios else 0.0
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.rate
+
+
+def criterion_disagreement() -> list[CriterionSplit]:
+    """Per criterion across the network: on how many portfolios scored by two or more
+    assessors (submitted, real portfolios only) they gave different ratings, ranked by that
+    share, then by count. Two queries: one nested aggregate (per portfolio and criterion,
+    then per criterion) and the criteria with their standard and framework.
+    """
+    per_portfolio = (
+        CriterionScore.objects.filter(
+            assignment__state=AssignmentState.SUBMITTED,
+            assignment__portfolio__calibration__isnull=True,
+        )
+        .exclude(rating="")
+        .values(scored_portfolio=F("assignment__portfolio_id"), scored_criterion=F("criterion_id"))
+        .annotate(raters=Count("id"), ratings=Count("rating", distinct=True))
+        .filter(raters__gte=2)
+        .order_by()
+    )
+    inner, params = per_portfolio.query.sql_with_params()
+    # The inner SQL is Django's own, with its parameters bound by the driver.
+    outer = "SELECT t.scored_criterion, COUNT(*), SUM(CASE WHEN t.ratings > 1 THEN 1 ELSE 0 END)"
+    sql = f"{outer} FROM ({inner}) t GROUP BY t.scored_criterion"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        counts = {row[0]: (int(row[1]), int(row[2] or 0)) for row in cursor.fetchall()}
+    criteria = Criterion.objects.filter(pk__in=counts).select_related("standard__framework")
+    ranking = [CriterionSplit(c, *counts[c.pk]) for c in criteria]
+    ranking.sort(key=lambda r: (-r.rate, -r.splits, r.criterion.standard.number, r.criterion.code))
+    return ranking
+
+
+# --- charts: geometry for the server-drawn SVGs (the tables beside them carry the data) ---------
+
+CHART_WIDTH = 640
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 48, 16, 16, 44
+
+
+def _axis_floor(values: Iterable[float | None]) -> float:
+    low = min([0.0, *(v for v in values if v is not None)])
+    return math.floor(low * 5) / 5  # down to a multiple of 0.2
+
+
+def _ticks(low: float) -> list[tuple[float, str]]:
+    """Axis ticks every 0.2 from ``low`` up to 1."""
+    values = [round(low + 0.2 * i, 1) + 0.0 for i in range(round((1 - low) / 0.2) + 1)]
+    return [(value, f"{value:.1f}") for value in values]
+
+
+def trend_chart(quarters: Sequence[QuarterAgreement], height: int = 260) -> dict[str, Any]:
+    """Points for AC1 (with its CI as a whisker) and percent agreement per quarter."""
+    low = _axis_floor(q.agreement.ci_low for q in quarters)
+    plot_w = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
+    plot_h = height - CHART_TOP - CHART_BOTTOM
+
+    def y(value: float) -> float:
+        return round(CHART_TOP + (1 - (value - low) / (1 - low)) * plot_h, 1)
+
+    step = plot_w / max(len(quarters), 1)
+    points = []
+    for index, quarter in enumerate(quarters):
+        figure = quarter.agreement
+        x = round(CHART_LEFT + step * (index + 0.5), 1)
+        ac1 = figure.ac1 if figure.ac1 is not None else 0.0
+        points.append(
+            {
+                "x": x,
+                "label": quarter.label,
+                "ac1_y": y(ac1),
+                "low_y": y(figure.ci_low if figure.ci_low is not None else ac1),
+                "high_y": y(figure.ci_high if figure.ci_high is not None else ac1),
+                "percent_y": y(figure.percent / 100),
+            }
+        )
+    ticks = [{"y": y(value), "label": label} for value, label in _ticks(low)]
+    return {
+        "width": CHART_WIDTH,
+        "height": height,
+        "left": CHART_LEFT,
+        "right": CHART_WIDTH - CHART_RIGHT,
+        "bottom": height - CHART_BOTTOM,
+        "label_y": height - CHART_BOTTOM + 18,
+        "legend_y": height - 6,
+        "zero_y": y(0.0),
+        "ticks": ticks,
+        "points": points,
+        "ac1_line": " ".join(f"{p['x']},{p['ac1_y']}" for p in points),
+        "percent_line": " ".join(f"{p['x']},{p['percent_y']}" for p in points),
+    }
+
+
+def assessor_chart(rows: Sequence[AssessorAgreement], row_height: int = 26) -> dict[str, Any]:
+    """A horizontal bar per assessor with figures: AC1, with the CI as a whisker."""
+    shown = [
+        (str(r.assessor), r.overall)
+        for r in rows
+        if r.overall is not None and r.overall.ac1 is not None
+    ]
+    left, right = 200, CHART_WIDTH - CHART_RIGHT
+    low = _axis_floor(figure.ci_low for _name, figure in shown)
+
+    def x(value: float) -> float:
+        return round(left + (value - low) / (1 - low) * (right - left), 1)
+
+    bars = []
+    for index, (name, figure) in enumerate(shown):
+        ac1 = figure.ac1 or 0.0
+        top = CHART_TOP + index * row_height
+        start, end = sorted((x(0.0), x(ac1)))
+        bars.append(
+            {
+                "name": name,
+                "y": top + 4,
+                "text_y": top + row_height / 2 + 4,
+                "mid_y": top + row_height / 2,
+                "x": start,
+                "width": max(round(end - start, 1), 1),
+                "low_x": x(figure.ci_low if figure.ci_low is not None else ac1),
+                "high_x": x(figure.ci_high if figure.ci_high is not None else ac1),
+                "bar_height": row_height - 8,
+            }
+        )
+    height = CHART_TOP + len(shown) * row_height + CHART_BOTTOM
+    ticks = [{"x": x(value), "label": label} for value, label in _ticks(low)]
+    return {
+        "width": CHART_WIDTH,
+        "height": height,
+        "left": left,
+        "bottom": height - CHART_BOTTOM,
+        "label_y": height - CHART_BOTTOM + 18,
+        "zero_x": x(0.0),
+        "ticks": ticks,
+        "bars": bars,
+    }

@@ -40,6 +40,7 @@ from .selectors import (
     assessor_conflict_reason,
     criteria_for_portfolio,
     decision_basis,
+    is_practice,
     unfinished_before,
 )
 from .services import rating_values
@@ -237,7 +238,8 @@ def assignment_submit_scores(*, assignment: Assignment, actor: User) -> Assignme
     scoring -> submitted (a repeat is a no-op); the scores are then locked, and the other
     assessors' submitted scores become visible to this assessor. Side effects: UPDATE
     Assignment (state, scores_submitted_at); audit "review.scores_submitted"; on commit,
-    the "review-scores-submitted" email (to the lead assessor, or to CCQI admins).
+    the "review-scores-submitted" email (to the lead assessor, or to CCQI admins), except
+    on a practice portfolio (issue 16), where the reference ratings take the others' place.
     """
     _check(actor, "reviews.score_assignment", assignment)
     with transaction.atomic():
@@ -269,9 +271,10 @@ def assignment_submit_scores(*, assignment: Assignment, actor: User) -> Assignme
             obj=locked,
             details={"criteria": len(rated)},
         )
-        enqueue_on_commit(
-            tasks.send_assignment_email, assignment_id=locked.pk, event="scores-submitted"
-        )
+        if not is_practice(locked.portfolio):  # practice (issue 16) emails nobody
+            enqueue_on_commit(
+                tasks.send_assignment_email, assignment_id=locked.pk, event="scores-submitted"
+            )
     _sync(assignment, locked, ("state", "scores_submitted_at"))
     return assignment
 
