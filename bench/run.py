@@ -346,6 +346,11 @@ def _main(args, sizes, rounds, seconds, start_machine, workdir, env) -> int:  # 
         for key, block in files.items():
             for name, target in ((block or {}).get("targets") or {}).items():
                 targets[f"{key}.{name}"] = target
+    # Issue 16: agreement figures in one pass (its own database, seeded once and kept).
+    agreement_args = ["--portfolios", "2000" if args.quick else "20000"]
+    files["agreement"] = run_script("agreement.py", agreement_args, env)
+    for name, target in ((files["agreement"] or {}).get("targets") or {}).items():
+        targets[f"agreement.{name}"] = target
     result = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "quick": args.quick,

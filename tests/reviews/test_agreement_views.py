@@ -173,3 +173,18 @@ def test_practice_ratings_never_count_in_real_figures(framework, assessor, other
     assert (figures[assessor.pk].n, figures[assessor.pk].agreed) == (20, 20)
     assert (figures[other_assessor.pk].n, figures[other_assessor.pk].agreed) == (20, 20)
     assert [(r.portfolios, r.splits) for r in criterion_disagreement()] == [(1, 0)] * 20
+
+
+@pytest.mark.parametrize("portfolios", [1, 3])
+def test_criteria_page_query_count_is_constant(
+    client, framework, assessor, django_assert_num_queries, portfolios
+):
+    admin_user = factories.AdminFactory()
+    other = factories.AssessorProfileFactory().user
+    for _ in range(portfolios):
+        scored_portfolio(framework, {assessor: one_split(), other: "met"}, "met")
+    login(client, admin_user)
+    # session, user with roles, the nested aggregate, its criteria; the session's save (3).
+    with django_assert_num_queries(7):
+        response = client.get(CRITERIA)
+    assert len(response.context["ranking"]) == 20

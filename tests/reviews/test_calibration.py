@@ -254,3 +254,26 @@ def test_practice_is_never_in_the_queue_or_the_reminders(framework, assessor):
     )
     assert list(review_queue_for_admin()) == []
     assert list(assignments_overdue(today=timezone.localdate())) == []
+
+
+def test_calibration_pages_refuse_the_wrong_method(client, framework, assessor, admin_user):
+    exercise = practice(framework)
+    assert login(client, assessor).post(HOME).status_code == 405
+    assert client.get(f"{HOME}{exercise.pk}/start/").status_code == 405
+    assert login(client, admin_user).get(f"{HOME}publish/").status_code == 405
+    assert client.post("/reviews/agreement/mine/").status_code == 405
+
+
+@pytest.mark.parametrize("practisers", [1, 3])
+def test_calibration_page_query_count_is_constant(
+    client, framework, admin_user, django_assert_num_queries, practisers
+):
+    exercise = practice(framework)
+    for _ in range(practisers):
+        practised(exercise, factories.AssessorProfileFactory().user, "met")
+    login(client, admin_user)
+    # session, user with roles, published exercises, every practice assignment, their
+    # aggregate against the reference, the scale; then the session's save (3).
+    with django_assert_num_queries(9):
+        response = client.get(HOME)
+    assert len(response.context["everyone"]) == practisers
