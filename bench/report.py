@@ -244,6 +244,17 @@ A temp file copied into storage (written twice) was ruled out: the stored file i
 renamed upload (no copy in the worker's profile, `fsync` of the stored file 0.6-0.9 s per GiB,
 like `cp`'s). Hashing is one pass while the bytes arrive (about 15% of the worker's samples).
 
+### Assessor agreement (reviews)
+
+`bench/agreement.py` (issue 16; its own database, `ee_bench_agreement`, seeded once by
+`INSERT ... SELECT` and kept) holds 200 assessors and 20,000 portfolios x 40 criteria, each
+scored by two assessors and agreed (1.6 million ratings). It times every assessor's agreement
+in one pass (`reviews.agreement.agreement_by_assessor`: one `GROUP BY assessor, rating, agreed
+rating` joining each rating to the agreed one, then AC1 and its interval from the few counts)
+against that aggregate query alone, interleaved, medians of 7: target one pass <= 1.25x the
+aggregate, i.e. the Python arithmetic adds next to nothing. It also counts the queries of the
+assessor page for an assessor with one portfolio and one with about 200: they must be equal.
+
 ### Certificates (awards)
 
 `bench/certificates.py` renders the award certificate interleaved with WeasyPrint rendering a
@@ -312,6 +323,15 @@ def _files(result: dict) -> list[str]:
             f"(ratios {q['ratios']}); stored per round {q['stored']}; CPU ms per request "
             f"(all serving processes and the clients): posting {cpu.get('posting')}, "
             f"bare POST {cpu.get('bare')} |"
+        )
+    a = files.get("agreement") or {}
+    if a and "one_pass_seconds" in a:
+        sizes = a["sizes"]
+        lines.append(
+            f"| agreement of {sizes['assessors']} assessors, {sizes['portfolios']:,} portfolios "
+            f"({sizes['ratings']:,} ratings) | one pass {a['one_pass_seconds']} s, the aggregate "
+            f"query alone {a['aggregate_seconds']} s; assessor page {a['queries']['small']} "
+            f"queries with one portfolio, {a['queries']['large']} with about 200 |"
         )
     for key, block in files.items():
         if block and "error" in block:

@@ -307,7 +307,7 @@ def main() -> int:
         return _main(args, sizes, rounds, seconds, start_machine, workdir, env)
 
 
-def _main(args, sizes, rounds, seconds, start_machine, workdir, env) -> int:  # noqa: PLR0913, PLR0917
+def _main(args, sizes, rounds, seconds, start_machine, workdir, env) -> int:  # noqa: PLR0913, PLR0915, PLR0917 -- one run, in order
     # Quick runs and single blocks are smoke tests or experiments: kept out of bench/results/
     # (whose newest file is the record) and out of docs/performance.md.
     partial = bool(args.quick or args.only)
@@ -382,6 +382,10 @@ def _main(args, sizes, rounds, seconds, start_machine, workdir, env) -> int:  # 
         files["certificates"] = run_script(
             "certificates.py", cert_args, {**env, "DJANGO_DEBUG": "1"}
         )
+    if not args.only:
+        # Issue 16: agreement figures in one pass (its own database, seeded once and kept).
+        agreement_args = ["--portfolios", "2000" if args.quick else "20000"]
+        files["agreement"] = run_script("agreement.py", agreement_args, env)
     for key, block in files.items():
         for name, target in ((block or {}).get("targets") or {}).items():
             targets[f"{key}.{name}"] = target

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import rules
 
-from network.rules import is_ccqi_admin
+from network.rules import is_assessor, is_ccqi_admin
 from portfolios.rules import is_cleared_assessor, is_portfolio_member
 
 from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState
@@ -76,6 +76,17 @@ def is_lead_on_report_portfolio(user: AnyUser, report: Report | None) -> bool:
     return report is not None and is_lead_assessor(user, report.portfolio)
 
 
+@rules.predicate
+def is_self_assessor(user: AnyUser, assessor: AnyUser | None) -> bool:
+    """The figures are the user's own, and the user is an assessor (issue 16)."""
+    return (
+        assessor is not None
+        and user.is_authenticated
+        and bool(user.is_assessor)
+        and assessor.pk == user.pk
+    )
+
+
 # Assignments (object: Assignment unless noted).
 rules.add_perm("reviews.assign_assessor", is_ccqi_admin)  # object: Portfolio
 rules.add_perm("reviews.view_assignment", is_ccqi_admin | is_own_assignment)
@@ -93,3 +104,10 @@ rules.add_perm("reviews.record_decision", is_ccqi_admin)
 rules.add_perm("reviews.view_report", is_ccqi_admin | can_see_report_portfolio)
 rules.add_perm("reviews.edit_report", is_ccqi_admin | is_cleared_on_report_portfolio)
 rules.add_perm("reviews.release_report", is_ccqi_admin | is_lead_on_report_portfolio)
+# Agreement and calibration (issue 16). Units never see assessor statistics.
+rules.add_perm("reviews.view_agreement_overview", is_ccqi_admin)
+rules.add_perm("reviews.view_assessor_agreement", is_ccqi_admin | is_self_assessor)  # object: User
+rules.add_perm("reviews.manage_calibration", is_ccqi_admin)
+# Peer reviewers (Community of Communities) join here, "| is_peer_reviewer", once they exist.
+rules.add_perm("reviews.take_calibration", is_assessor)
+rules.add_perm("reviews.view_calibration_result", is_ccqi_admin | is_own_assignment)

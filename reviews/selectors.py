@@ -15,7 +15,15 @@ from portfolios.selectors import CriterionChange, revision_diff
 from standards.models import Criterion
 
 from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState, ReportKind
-from .models import AgreedScore, Assignment, CriterionScore, Decision, EvidenceRequest, Report
+from .models import (
+    AgreedScore,
+    Assignment,
+    CalibrationExercise,
+    CriterionScore,
+    Decision,
+    EvidenceRequest,
+    Report,
+)
 
 # Portfolios an admin works on from the review queue.
 QUEUE_STATES = (
@@ -34,11 +42,22 @@ LIVE_ASSIGNMENT_STATES = (*OPEN_ASSIGNMENT_STATES, AssignmentState.SUBMITTED)
 PREVIEWABLE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")
 
 
+def is_practice(portfolio: Portfolio) -> bool:
+    """Whether the portfolio is a practice portfolio of a calibration exercise (issue 16).
+
+    No query when ``calibration`` was select_related, one otherwise.
+    """
+    try:
+        return portfolio.calibration is not None
+    except CalibrationExercise.DoesNotExist:
+        return False
+
+
 def assignment_list_for_assessor(*, user: User) -> QuerySet[Assignment]:
     """The assessor's assignments, soonest due first (one query)."""
     return (
         Assignment.objects.filter(assessor=user)
-        .select_related("portfolio__unit__organisation")
+        .select_related("portfolio__unit__organisation", "portfolio__calibration")
         .order_by("due_date", "id")
     )
 
@@ -56,7 +75,8 @@ def review_queue_for_admin(*, today: dt.date | None = None) -> QuerySet[Portfoli
         default=Value(99),
     )
     return (
-        Portfolio.objects.filter(state__in=QUEUE_STATES)
+        # Practice portfolios (issue 16) are never in the queue.
+        Portfolio.objects.filter(state__in=QUEUE_STATES, calibration__isnull=True)
         .select_related("unit__organisation", "framework")
         .annotate(
             next_due=Min("assignments__due_date", filter=open_filter),
@@ -82,7 +102,7 @@ def review_queue_for_admin(*, today: dt.date | None = None) -> QuerySet[Portfoli
 def review_queue_counts() -> dict[str, int]:
     """How many portfolios sit in each queue state (one query)."""
     rows = (
-        Portfolio.objects.filter(state__in=QUEUE_STATES)
+        Portfolio.objects.filter(state__in=QUEUE_STATES, calibration__isnull=True)
         .values("state")
         .annotate(n=Count("id"))
         .order_by()
@@ -235,7 +255,9 @@ def scoring_rows(*, assignment: Assignment) -> list[ScoringRow]:
     evidence = _evidence_by_criterion(portfolio)
     own = {s.criterion_id: s for s in assignment.scores.all()}
     others: dict[int, list[CriterionScore]] = {}
-    if assignment.state == AssignmentState.SUBMITTED:
+    # On a practice portfolio (issue 16) the reference ratings take the others' place
+    # (reviews/calibration.py): no assessor sees another's practice ratings.
+    if assignment.state == AssignmentState.SUBMITTED and not is_practice(portfolio):
         for score in (
             CriterionScore.objects.filter(
                 assignment__portfolio=portfolio, assignment__state=AssignmentState.SUBMITTED
@@ -528,11 +550,14 @@ def agreed_scores_for_pdf(
 def assignments_due_between(*, start: dt.date, end: dt.date) -> QuerySet[Assignment]:
     """Open assignments due in [start, end], with assessor and unit (one query)."""
     return Assignment.objects.filter(
-        state__in=OPEN_ASSIGNMENT_STATES, due_date__gte=start, due_date__lte=end
+        state__in=OPEN_ASSIGNMENT_STATES,
+        due_date__gte=start,
+        due_date__lte=end,
+        portfolio__calibration__isnull=True,  # practice (issue 16) has no reminders
     ).select_related("assessor", "portfolio__unit")
 
 
 def assignments_overdue(*, today: dt.date) -> QuerySet[Assignment]:
     return Assignment.objects.filter(
-        state__in=OPEN_ASSIGNMENT_STATES, due_date__lt=today
+        state__in=OPEN_ASSIGNMENT_STATES, due_date__lt=today, portfolio__calibration__isnull=True
     ).select_related("assessor", "portfolio__unit")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import agreement_views, views
 
 app_name = "reviews"
 urlpatterns = [
@@ -23,4 +23,20 @@ urlpatterns = [
     path("reports/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
     path("reports/<int:pk>/release/", views.report_release, name="report_release"),
     path("reports/<int:pk>/render/", views.report_render, name="report_render"),
+    # Agreement and calibration (issue 16).
+    path("agreement/", agreement_views.overview, name="agreement"),
+    path("agreement/mine/", agreement_views.mine, name="agreement_mine"),
+    path("agreement/criteria/", agreement_views.criteria, name="agreement_criteria"),
+    path("agreement/criteria.csv", agreement_views.criteria_csv, name="agreement_criteria_csv"),
+    path("agreement/assessors/<int:pk>/", agreement_views.assessor, name="agreement_assessor"),
+    path("calibration/", agreement_views.calibration_home, name="calibration"),
+    path("calibration/publish/", agreement_views.calibration_publish, name="calibration_publish"),
+    path(
+        "calibration/<int:pk>/start/", agreement_views.calibration_begin, name="calibration_start"
+    ),
+    path(
+        "calibration/assignments/<int:pk>/",
+        agreement_views.calibration_result,
+        name="calibration_result",
+    ),
 ]

@@ -34,6 +34,8 @@ from portfolios.models import Portfolio
 from standards.models import Criterion
 
 from . import services, workflow
+from .agreement import portfolio_agreement
+from .calibration import calibration_status
 from .enums import AssignmentState, ReportKind, ReportStatus
 from .forms import (
     AdvanceForm,
@@ -56,6 +58,7 @@ from .selectors import (
     criteria_for_portfolio,
     criteria_to_rate,
     decisions_for_portfolio,
+    is_practice,
     open_evidence_request,
     reopened_criterion_ids,
     reports_for_portfolio,
@@ -158,10 +161,17 @@ def _portfolio_page(request: HttpRequest, portfolio: Portfolio, assign_form=None
         assign_form = AssignForm(portfolio=portfolio)
     assignments = portfolio.assignments.select_related("assessor").order_by("-is_lead", "id")
     reports = {r.kind: r for r in reports_for_portfolio(portfolio=portfolio)}
+    practice = is_practice(portfolio)  # issue 16: assessors start practice themselves
+    shown_form = (
+        assign_form if portfolio.state in workflow.ASSIGNABLE_STATES and not practice else None
+    )
     context = {
         "portfolio": portfolio,
         "assignments": assignments,
-        "assign_form": assign_form if portfolio.state in workflow.ASSIGNABLE_STATES else None,
+        "assign_form": shown_form,
+        "practice": practice,
+        # Issue 16: a warning beside the form, never a block.
+        "calibration_flags": _calibration_flags(shown_form) if can_assign else [],
         "can_assign": can_assign,
         "can_consolidate": user.has_perm("reviews.consolidate_scores", portfolio),
         "can_request": user.has_perm("reviews.request_more_evidence", portfolio)
@@ -189,6 +199,15 @@ def _portfolio_page(request: HttpRequest, portfolio: Portfolio, assign_form=None
         "own_assignment": next((a for a in assignments if a.assessor_id == user.pk), None),
     }
     return render(request, "reviews/portfolio_review.html", context)
+
+
+def _calibration_flags(form: AssignForm | None) -> list[tuple[object, list[str]]]:
+    """The assessors the form offers whose calibration needs a look (issue 16)."""
+    if form is None:
+        return []
+    offered = list(form.fields["assessor"].queryset)
+    statuses = calibration_status(assessor_ids=[a.pk for a in offered])
+    return [(a, statuses[a.pk].flags) for a in offered if statuses[a.pk].flags]
 
 
 @require_safe
@@ -221,6 +240,15 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, f"{assignment.assessor} is assigned. We have emailed them the details."
             )
+            flags = calibration_status(assessor_ids=[assignment.assessor_id])[
+                assignment.assessor_id
+            ].flags
+            if flags:
+                messages.warning(
+                    request,
+                    _("Please note: %(name)s %(flags)s.")
+                    % {"name": assignment.assessor, "flags": "; ".join(flags)},
+                )
             return redirect("reviews:portfolio", pk=pk)
     return _portfolio_page(request, portfolio, assign_form=form)
 
@@ -327,9 +355,9 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     prefetch_page(request, (SCORE_BODY, scopes, vary))
 
     def body_context() -> dict:
-        portfolio = Portfolio.objects.select_related("unit__organisation", "framework").get(
-            pk=portfolio_id
-        )
+        portfolio = Portfolio.objects.select_related(
+            "unit__organisation", "framework", "calibration"
+        ).get(pk=portfolio_id)
         assignment.portfolio = portfolio
         rows = scoring_rows(assignment=assignment)
         choices = portfolio.framework.rating_choices
@@ -373,6 +401,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": assignment.state == AssignmentState.SCORING,
             "reopened": reopened_criterion_ids(portfolio=portfolio),
             "changes_across_cycles": across_cycles,
+            "practice": is_practice(portfolio),
         }
 
     html = fragments.render_cached(
@@ -553,6 +582,8 @@ def consolidate(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "all_submitted": bool(assignments) and submitted == len(assignments),
         "disagreements": sum(1 for row in rows if row.disagreement),
+        "agreement": portfolio_agreement(rows=rows, scale=list(labels)),
+        "split_codes": [row.criterion.code for row in rows if row.disagreement],
     }
     return render(request, "reviews/portfolio_consolidate.html", context)
 

@@ -40,6 +40,7 @@ from .selectors import (
     assessor_conflict_reason,
     criteria_for_portfolio,
     decision_basis,
+    is_practice,
     unfinished_before,
 )
 from .services import rating_values
@@ -122,10 +123,10 @@ def assessor_assign(
     """Assign an assessor to a submitted (or resubmitted, or in-review) portfolio.
 
     Refuses derived conflicts of interest (home organisation, or a role in the unit or in
-    any unit of its organisation), a second live assignment of the same assessor and a
-    second lead. Side effects: INSERT Assignment; audit "review.assigned"; the first
-    assignment of a submitted portfolio moves it to in_review (PortfolioEvent + audit);
-    on commit, the "review-assigned" email to the assessor.
+    any unit of its organisation), a second live assignment of the same assessor, a
+    second lead and a practice portfolio (issue 16). Side effects: INSERT Assignment; audit
+    "review.assigned"; the first assignment of a submitted portfolio moves it to in_review
+    (PortfolioEvent + audit); on commit, the "review-assigned" email to the assessor.
     """
     _check(actor, "reviews.assign_assessor", portfolio)
     if not getattr(assessor, "is_assessor", False):
@@ -138,6 +139,13 @@ def assessor_assign(
             raise InvalidTransitionError(
                 f"Assessors can be assigned only once a portfolio is submitted; this one is "
                 f"{locked.get_state_display().lower()}."
+            )
+        if is_practice(locked):
+            raise InvalidTransitionError(
+                _(
+                    "This is a practice portfolio: assessors start it themselves from "
+                    "Practice portfolios."
+                )
             )
         reason = assessor_conflict_reason(assessor=assessor, unit=locked.unit)
         if reason:
@@ -237,7 +245,8 @@ def assignment_submit_scores(*, assignment: Assignment, actor: User) -> Assignme
     scoring -> submitted (a repeat is a no-op); the scores are then locked, and the other
     assessors' submitted scores become visible to this assessor. Side effects: UPDATE
     Assignment (state, scores_submitted_at); audit "review.scores_submitted"; on commit,
-    the "review-scores-submitted" email (to the lead assessor, or to CCQI admins).
+    the "review-scores-submitted" email (to the lead assessor, or to CCQI admins), except
+    on a practice portfolio (issue 16), where the reference ratings take the others' place.
     """
     _check(actor, "reviews.score_assignment", assignment)
     with transaction.atomic():
@@ -269,9 +278,10 @@ def assignment_submit_scores(*, assignment: Assignment, actor: User) -> Assignme
             obj=locked,
             details={"criteria": len(rated)},
         )
-        enqueue_on_commit(
-            tasks.send_assignment_email, assignment_id=locked.pk, event="scores-submitted"
-        )
+        if not is_practice(locked.portfolio):  # practice (issue 16) emails nobody
+            enqueue_on_commit(
+                tasks.send_assignment_email, assignment_id=locked.pk, event="scores-submitted"
+            )
     _sync(assignment, locked, ("state", "scores_submitted_at"))
     return assignment
 

@@ -456,3 +456,26 @@ class DocumentFactory(DjangoModelFactory):
 
     round = factory.SubFactory(RoundFactory)
     kind = "poster"
+
+
+class CalibrationExerciseFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.CalibrationExercise
+
+    portfolio = factory.SubFactory(PortfolioFactory, state=PortfolioState.SUBMITTED)
+    title = "Practice portfolio: Example Ward"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class ReferenceRatingFactory(DjangoModelFactory):
+    class Meta:
+        model = reviews.ReferenceRating
+
+    exercise = factory.SubFactory(CalibrationExerciseFactory)
+    criterion = factory.LazyAttribute(
+        lambda o: standards.Criterion.objects.filter(
+            standard__framework=o.exercise.portfolio.framework
+        ).first()
+    )
+    rating = "met"
+    comment = "The minutes show this clearly."

@@ -197,6 +197,10 @@ EE_CLAMD_TIMEOUT = 60  # seconds per socket operation: under gunicorn's 120 s (d
 EE_UNSCANNED_UPLOADS_ALLOWED = DEBUG
 EE_AWARD_YEARS = env.int("EE_AWARD_YEARS", default=3)
 EE_EVIDENCE_RETENTION_DAYS = env.int("EE_EVIDENCE_RETENTION_DAYS", default=6 * 365)
+# Calibration (issue 16): an assessor whose last practice AC1 is below this, or who has not
+# completed a practice portfolio within this many months, is flagged when being assigned.
+EE_CALIBRATION_MIN_AC1 = env.float("EE_CALIBRATION_MIN_AC1", default=0.6)
+EE_CALIBRATION_VALID_MONTHS = env.int("EE_CALIBRATION_VALID_MONTHS", default=12)
 EE_INVITATION_DAYS = 14
 # Anonymous questionnaire posts (answers, contributions) per address per hour; 0 turns the
 # throttle off (benchmarks). Counted in the shared cache under a keyed hash of the address.

@@ -7,7 +7,7 @@ from awards.demo import seed_awards
 from network.demo import DEMO_PASSWORD, seed_network
 from portfolios import hooks as portfolio_hooks
 from portfolios.demo import seed_portfolios
-from reviews.demo import seed_reviews
+from reviews.demo import seed_agreement, seed_reviews
 from standards.models import Framework
 from standards.services import framework_import
 
@@ -44,6 +44,7 @@ class Command(BaseCommand):
             demo = seed_network()
             seed_portfolios(demo)
             seed_reviews(demo)
+            seed_agreement(demo)
             seed_awards(demo)
             # Apps above portfolios that awards does not import (questionnaires) seed here.
             for step in portfolio_hooks.demo_steps():
