@@ -56,6 +56,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         "CCQI admin", default=False, help_text="Manages the network, reviews and awards."
     )
     is_assessor = models.BooleanField(default=False, help_text="A trained EE assessor.")
+    is_peer_reviewer = models.BooleanField(
+        default=False,
+        help_text="An approved Community of Communities peer reviewer (set by approval).",
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -77,6 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def is_reviewer(self) -> bool:
+        """May hold review assignments: an EE assessor or an approved peer reviewer."""
+        return self.is_assessor or self.is_peer_reviewer
 
     def get_short_name(self) -> str:
         return (self.full_name.split(" ")[0] if self.full_name else "") or self.email
