@@ -437,3 +437,19 @@ def test_associate_sees_the_standards_link_but_no_cycle(client, cofc_framework, 
     text = page.content.decode()
     assert reverse("standards:programme", args=["cofc"]) in text
     assert "Start the" not in text
+
+
+def test_accredited_community_is_on_the_register_with_the_networks_title(
+    client, admin_user, admin_user_cedar_cycle
+):
+    workflow.decision_record(
+        portfolio=admin_user_cedar_cycle,
+        outcome="awarded",
+        rationale="Accredited by the committee.",
+        actor=admin_user,
+        override_reason="Test: the rule is shown, the committee decides.",
+    )
+    client.logout()
+    text = client.get(reverse("awards:register")).content.decode()
+    assert "Cedar Place" in text
+    assert "Community of Communities accreditation" in text
