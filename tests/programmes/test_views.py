@@ -453,3 +453,43 @@ def test_accredited_community_is_on_the_register_with_the_networks_title(
     text = client.get(reverse("awards:register")).content.decode()
     assert "Cedar Place" in text
     assert "Community of Communities accreditation" in text
+
+
+def test_admin_records_a_network_membership_with_its_type(client, admin_user, cofc_framework):
+    from network.models import Membership, Programme  # noqa: PLC0415
+    from tests import factories  # noqa: PLC0415
+
+    unit = factories.UnitFactory(name="Rowan Community")
+    cofc = Programme.objects.get(code="cofc")
+    url = reverse("network:membership_create", args=[unit.pk])
+    base = {
+        "programme": cofc.pk,
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+        "status": "active",
+    }
+    refused = _client(client, admin_user).post(url, base)
+    assert refused.status_code == 200
+    assert "Choose the membership type" in refused.content.decode()
+    assert not Membership.objects.filter(unit=unit).exists()
+    assert client.post(url, {**base, "membership_type": "developmental"}).status_code == 302
+    assert Membership.objects.get(unit=unit).membership_type == "developmental"
+
+
+def test_ee_membership_refuses_a_membership_type(client, admin_user):
+    from network.models import Membership, Programme  # noqa: PLC0415
+    from tests import factories  # noqa: PLC0415
+
+    unit = factories.UnitFactory(name="Hazel Ward")
+    response = _client(client, admin_user).post(
+        reverse("network:membership_create", args=[unit.pk]),
+        {
+            "programme": Programme.objects.get(code="ee-award").pk,
+            "membership_type": "full",
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+            "status": "active",
+        },
+    )
+    assert "has no membership types: leave this empty" in response.content.decode()
+    assert not Membership.objects.filter(unit=unit).exists()
