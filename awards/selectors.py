@@ -51,15 +51,28 @@ LAPSED_REASON = (
 )
 
 
-def _membership_active(today: dt.date, unit_ref: str = "unit_id") -> Exists:
-    return Exists(
-        Membership.objects.filter(
-            unit=OuterRef(unit_ref),
-            programme__code__in=EE_PROGRAMME_CODES,
-            status=MembershipStatus.ACTIVE,
-            start_date__lte=today,
-            end_date__gte=today,
-        )
+def _membership_codes(framework_programme: str) -> tuple[str, ...]:
+    """The memberships that keep an award live: either EE programme for the EE Award, the
+    network's own for a network's accreditation (framework.programme, issue 14)."""
+    if framework_programme in EE_PROGRAMME_CODES:
+        return EE_PROGRAMME_CODES
+    return (framework_programme,)
+
+
+def _membership_active(today: dt.date, unit_ref: str = "unit_id") -> Case:
+    active = Membership.objects.filter(
+        unit=OuterRef(unit_ref),
+        status=MembershipStatus.ACTIVE,
+        start_date__lte=today,
+        end_date__gte=today,
+    )
+    return Case(
+        When(
+            framework__programme__in=EE_PROGRAMME_CODES,
+            then=Exists(active.filter(programme__code__in=EE_PROGRAMME_CODES)),
+        ),
+        default=Exists(active.filter(programme__code=OuterRef("framework__programme"))),
+        output_field=models.BooleanField(),
     )
 
 
@@ -93,7 +106,7 @@ def award_live_status(award: Award, *, today: dt.date | None = None) -> LiveStat
         return LiveStatus.EXPIRED
     active = Membership.objects.filter(
         unit_id=award.unit_id,
-        programme__code__in=EE_PROGRAMME_CODES,
+        programme__code__in=_membership_codes(award.framework.programme),
         status=MembershipStatus.ACTIVE,
         start_date__lte=today,
         end_date__gte=today,

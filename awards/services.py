@@ -43,6 +43,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 AWARD_TITLE = "Enabling Environments Award"
+# A network's accreditation uses the same award, certificate and register, with its own title
+# (keyed by the framework's programme, issue 14).
+PROGRAMME_AWARD_TITLES = {"cofc": "Community of Communities accreditation"}
+
+
+def award_title_for(framework: Framework) -> str:
+    return PROGRAMME_AWARD_TITLES.get(framework.programme, AWARD_TITLE)
+
+
 CERTIFICATE_STYLESHEET = "pdf/certificate.css"  # static path; see reviews.pdf.render_pdf
 # 32 random bytes as URL-safe text: unguessable, unrelated to the certificate number.
 VERIFY_CODE_BYTES = 32
@@ -226,7 +235,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "unit": award.unit,
         "organisation": award.unit.organisation,
         "framework": award.framework,
-        "award_title": AWARD_TITLE,
+        "award_title": award_title_for(award.framework),
         "verify_url": url,
         "qr_data_uri": qr_png_data_uri(url),
     }

@@ -42,6 +42,7 @@ from .services import (
     award_reinstate,
     award_revoke,
     award_suspend,
+    award_title_for,
     certificate_record_download,
     certificate_requeue,
     feedback_report_release,
@@ -94,6 +95,7 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
             "live": award_live_status(award),
             "reason": award_live_reason(award),
             "LiveStatus": LiveStatus,
+            "award_title": award_title_for(award.framework),
         },
     )
 

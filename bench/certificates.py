@@ -23,7 +23,6 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ee_bench_awards")
@@ -117,22 +116,9 @@ def bench_render(runs: int) -> dict:
 
 
 def _recreate_database() -> None:
-    import psycopg2  # noqa: PLC0415 -- only for part 2
+    from bench.pgdb import recreate_database  # noqa: PLC0415 -- only for part 2
 
-    parsed = urlparse(DB_URL)
-    name = parsed.path.lstrip("/")
-    conn = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password or None,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    recreate_database(DB_URL)
 
 
 def _make_certificates(count: int) -> list[int]:

@@ -386,6 +386,10 @@ def _main(args, sizes, rounds, seconds, start_machine, workdir, env) -> int:  # 
         # Issue 16: agreement figures in one pass (its own database, seeded once and kept).
         agreement_args = ["--portfolios", "2000" if args.quick else "20000"]
         files["agreement"] = run_script("agreement.py", agreement_args, env)
+        # Issue 14: the national report against its one SQL aggregate; the dashboard's
+        # queries with 30 and 300 communities.
+        cofc_args = ["--communities", "30" if args.quick else "300", "--runs", "21"]
+        files["programmes"] = run_script("programmes.py", cofc_args, env)
     for key, block in files.items():
         for name, target in ((block or {}).get("targets") or {}).items():
             targets[f"{key}.{name}"] = target

@@ -44,6 +44,7 @@ urlpatterns = [
     path("network/", include("network.urls")),
     path("portfolios/", include("portfolios.urls")),
     path("reviews/", include("reviews.urls")),
+    path("programmes/cofc/", include("programmes.urls")),
     path("", include("questionnaires.urls")),  # /q/<token>/ (anonymous), /questionnaires/...
     path("", include("awards.urls")),  # /awards/, /verify/<code>/, /privacy/people/...
     path("django-admin/", admin.site.urls),

@@ -17,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated:
         if user.is_ccqi_admin:
             return redirect("network:dashboard")
-        if user.is_assessor:
+        if user.is_assessor or user.is_peer_reviewer:
             return redirect("reviews:list")
         return redirect("portfolios:list")
     return render(request, "home.html")

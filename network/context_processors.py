@@ -19,7 +19,7 @@ def chrome_spec(request: HttpRequest) -> tuple:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return CHROME_TEMPLATE, (), (None,)
-    who = (user.pk, user.get_short_name(), user.is_ccqi_admin, user.is_assessor)
+    who = (user.pk, user.get_short_name(), user.is_ccqi_admin, user.is_assessor, user.is_reviewer)
     # user_unit_roles is read for admins too: the same query brings the cache epoch.
     return CHROME_TEMPLATE, (), (who, tuple(user_unit_roles(user).items()))
 
@@ -87,7 +87,7 @@ def navigation_entries(user) -> dict:
     )
     return {
         "admin": user.is_ccqi_admin,
-        "assessor": user.is_assessor or user.is_ccqi_admin,
+        "assessor": user.is_reviewer or user.is_ccqi_admin,
         "portfolios": user.is_ccqi_admin or bool(units),
         "units": units,
     }

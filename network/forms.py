@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
 
 from .csv_io import MAX_IMPORT_BYTES
-from .enums import MembershipStatus, Region, SettingType, UnitRoleKind
+from .enums import TYPED_PROGRAMMES, MembershipStatus, Region, SettingType, UnitRoleKind
 from .models import Membership, Organisation, Programme, Unit, User
 from .selectors import MemberFilters
 
@@ -60,6 +61,7 @@ class MembershipForm(forms.ModelForm):
         model = Membership
         fields = [
             "programme",
+            "membership_type",
             "start_date",
             "end_date",
             "status",
@@ -77,6 +79,18 @@ class MembershipForm(forms.ModelForm):
             self.add_error("end_date", "The membership must end on or after its start date.")
         if data.get("status") != MembershipStatus.ACTIVE and not data.get("status_reason"):
             self.add_error("status_reason", "Please give a reason for this status.")
+        programme = data.get("programme")
+        typed = programme is not None and programme.code in TYPED_PROGRAMMES
+        if typed and not data.get("membership_type"):
+            self.add_error(
+                "membership_type", _("Choose the membership type: it decides what they get.")
+            )
+        if programme is not None and not typed and data.get("membership_type"):
+            self.add_error(
+                "membership_type",
+                _("%(programme)s has no membership types: leave this empty.")
+                % {"programme": programme},
+            )
         return data
 
 

@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from ee_portal.lib.db import TimeStampedModel
 
-from .enums import MembershipStatus, OrganisationKind, Region, SettingType, UnitRoleKind
+from .enums import (
+    MembershipStatus,
+    MembershipType,
+    OrganisationKind,
+    Region,
+    ReviewerKind,
+    ReviewerStatus,
+    SettingType,
+    UnitRoleKind,
+)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -47,6 +56,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         "CCQI admin", default=False, help_text="Manages the network, reviews and awards."
     )
     is_assessor = models.BooleanField(default=False, help_text="A trained EE assessor.")
+    is_peer_reviewer = models.BooleanField(
+        default=False,
+        help_text="An approved Community of Communities peer reviewer (set by approval).",
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -68,6 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def is_reviewer(self) -> bool:
+        """May hold review assignments: an EE assessor or an approved peer reviewer."""
+        return self.is_assessor or self.is_peer_reviewer
 
     def get_short_name(self) -> str:
         return (self.full_name.split(" ")[0] if self.full_name else "") or self.email
@@ -136,6 +154,10 @@ class Membership(TimeStampedModel):
     status_reason = models.TextField(blank=True)
     fee_reference = models.CharField("fee or invoice reference", max_length=64, blank=True)
     notes = models.TextField(blank=True)
+    # Community of Communities only (network.enums.TYPED_PROGRAMMES); empty for the EE Award.
+    membership_type = models.CharField(
+        max_length=16, choices=MembershipType.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-start_date"]
@@ -184,6 +206,43 @@ class AssessorProfile(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Assessor profile of {self.user}"
+
+
+class PeerReviewerProfile(TimeStampedModel):
+    """A Community of Communities peer reviewer: nominated by a member community (or an
+    independent former member of staff or resident), approved and trained by CCQI."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="peer_reviewer_profile"
+    )
+    kind = models.CharField(max_length=16, choices=ReviewerKind.choices)
+    nominated_by_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="nominated_reviewers",
+        help_text="The member community that nominated them (empty for independent reviewers).",
+    )
+    home_organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="peer_reviewers",
+        help_text="Used to prevent conflicts of interest.",
+    )
+    status = models.CharField(
+        max_length=16, choices=ReviewerStatus.choices, default=ReviewerStatus.NOMINATED
+    )
+    trained_on = models.DateField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__email"]
+
+    def __str__(self) -> str:
+        return f"Peer reviewer profile of {self.user}"
 
 
 class Invitation(TimeStampedModel):

@@ -31,6 +31,16 @@ def is_assessor(user: AnyUser) -> bool:
     return bool(getattr(user, "is_assessor", False))
 
 
+def holds_review_role(user: AnyUser) -> bool:
+    """May hold an assignment: an EE assessor, an approved peer reviewer, or CCQI staff (the
+    lead reviewer of a peer-review team). Read from the user row on every request."""
+    return bool(
+        getattr(user, "is_assessor", False)
+        or getattr(user, "is_peer_reviewer", False)
+        or getattr(user, "is_ccqi_admin", False)
+    )
+
+
 def user_unit_roles(user: AnyUser) -> dict[int, tuple[str, str]]:
     """{unit id: (role, unit name)} for every unit the user has a role in, ordered by unit name.
 

@@ -142,6 +142,7 @@ def membership_create(
     status_reason: str = "",
     fee_reference: str = "",
     notes: str = "",
+    membership_type: str = "",
     verb: str = "network.membership_created",
 ) -> Membership:
     """Record a membership period (a first membership or a renewal: history is kept).
@@ -158,6 +159,7 @@ def membership_create(
         status_reason=status_reason,
         fee_reference=fee_reference,
         notes=notes,
+        membership_type=membership_type,
     )
     membership.full_clean()
     with transaction.atomic():
@@ -166,7 +168,12 @@ def membership_create(
             actor=actor,
             verb=verb,
             obj=membership,
-            details={"unit_id": unit.pk, "programme": programme.code, "status": status},
+            details={
+                "unit_id": unit.pk,
+                "programme": programme.code,
+                "status": status,
+                "membership_type": membership_type,
+            },
         )
     return membership
 
@@ -194,6 +201,7 @@ def membership_renew(
         end_date=end_date or default_end_date(start),
         fee_reference=fee_reference,
         notes=notes,
+        membership_type=membership.membership_type,
         verb="network.membership_renewed",
     )
 

@@ -6,6 +6,9 @@ class Cycle(models.TextChoices):
     INITIAL = "initial", "Initial award"
     INTERIM = "interim", "Interim review"
     RENEWAL = "renewal", "Renewal"
+    # A quality network's yearly cycle (Community of Communities): the community rates itself
+    # on the network's framework, peer reviewers rate it, a report follows (docs/programmes.md).
+    ANNUAL = "annual", _("Annual self-review")
 
 
 class PortfolioState(models.TextChoices):
@@ -23,6 +26,8 @@ class PortfolioState(models.TextChoices):
     DEFERRED = "deferred", "Deferred"
     NOT_AWARDED = "not_awarded", "Not awarded"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    # The annual cycle's end for members without an accreditation decision.
+    COMPLETED = "completed", _("Cycle complete")
 
 
 # The unit may edit narratives and evidence only in these states (and in MORE_EVIDENCE only
@@ -31,7 +36,12 @@ EDITABLE_STATES = frozenset(
     {PortfolioState.DRAFT, PortfolioState.MORE_EVIDENCE, PortfolioState.DEFERRED}
 )
 CLOSED_STATES = frozenset(
-    {PortfolioState.AWARDED, PortfolioState.NOT_AWARDED, PortfolioState.WITHDRAWN}
+    {
+        PortfolioState.AWARDED,
+        PortfolioState.NOT_AWARDED,
+        PortfolioState.WITHDRAWN,
+        PortfolioState.COMPLETED,
+    }
 )
 OPEN_STATES = frozenset(set(PortfolioState) - CLOSED_STATES)
 # States in which assessors are at work on a portfolio.
@@ -58,6 +68,20 @@ class SelfRating(models.TextChoices):
     NOT_STARTED = "not_started", _("Not rated yet")
     WORKING_TOWARDS = "working_towards", _("Working towards")
     MET = "met", _("Met")
+    # The annual self-review rates on the framework's own scale (met / partly met / not met).
+    PARTLY_MET = "partly_met", _("Partly met")
+    NOT_MET = "not_met", _("Not met")
+
+
+# What the EE builder offers; an annual self-review offers "not rated yet" and the framework's
+# rating scale instead (portfolios.forms.NarrativeForm).
+EE_SELF_RATINGS = (SelfRating.NOT_STARTED, SelfRating.WORKING_TOWARDS, SelfRating.MET)
+ANNUAL_SELF_RATINGS = (
+    SelfRating.NOT_STARTED,
+    SelfRating.MET,
+    SelfRating.PARTLY_MET,
+    SelfRating.NOT_MET,
+)
 
 
 class EvidenceKind(models.TextChoices):
@@ -89,5 +113,29 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.AWARDED: frozenset(),
     S.NOT_AWARDED: frozenset(),
     S.WITHDRAWN: frozenset(),
+    S.COMPLETED: frozenset(),
+}
+# The annual cycle (Cycle.ANNUAL): self-review (draft) -> submitted -> peer review (in_review)
+# -> completed once the annual report is released, or -> panel (the accreditation committee)
+# -> accredited (awarded) / deferred / not accredited.
+ANNUAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.IN_REVIEW, S.COMPLETED, S.PANEL, S.WITHDRAWN}),
+    S.IN_REVIEW: frozenset({S.COMPLETED, S.PANEL, S.WITHDRAWN}),
+    S.PANEL: frozenset({S.AWARDED, S.DEFERRED, S.NOT_AWARDED}),
+    S.DEFERRED: frozenset({S.PANEL, S.NOT_AWARDED, S.WITHDRAWN}),
+    S.AWARDED: frozenset(),
+    S.NOT_AWARDED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+    S.COMPLETED: frozenset(),
 }
 del S
+
+
+def self_ratings_for(cycle: str) -> tuple[SelfRating, ...]:
+    return ANNUAL_SELF_RATINGS if cycle == Cycle.ANNUAL else EE_SELF_RATINGS
+
+
+def transitions_for(cycle: str) -> dict[str, frozenset[str]]:
+    """The state graph of a cycle kind: the programme decides which steps a cycle has."""
+    return ANNUAL_TRANSITIONS if cycle == Cycle.ANNUAL else TRANSITIONS

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .enums import NARRATIVE_MAX_CHARS, EvidenceType, SelfRating
-from .models import Evidence
+from .enums import NARRATIVE_MAX_CHARS, Cycle, EvidenceType, SelfRating, self_ratings_for
+from .models import Evidence, Portfolio
 
 YES_NO_UNSET = [("", "Not answered yet"), ("yes", "Yes"), ("no", "No")]
 
@@ -76,6 +76,18 @@ class NarrativeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, portfolio: Portfolio | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cycle = portfolio.cycle if portfolio is not None else Cycle.INITIAL
+        field = self.fields["self_rating"]
+        field.choices = [(v.value, v.label) for v in self_ratings_for(cycle)]
+        if cycle == Cycle.ANNUAL:
+            field.label = _("Our community's own rating")
+            field.help_text = _(
+                "How well your community meets this criterion today. The peer reviewers make "
+                "their own rating, and your annual report shows both side by side."
+            )
 
 
 class UploadForm(DeclarationsMixin, CriteriaChoiceMixin):

@@ -49,6 +49,8 @@ class Portfolio(TimeStampedModel):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The network year of an annual self-review (Cycle.ANNUAL); empty for the EE Award.
+    cycle_year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     # Per-request cache of portfolios.rules.reopened_criterion_ids (declared for mypy only).
     _ee_reopened_ids: set[int]

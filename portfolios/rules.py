@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import rules
 
 from network.enums import UnitRoleKind
-from network.rules import _role_in, is_ccqi_admin
+from network.rules import _role_in, holds_review_role, is_ccqi_admin
 
 from .enums import EDITABLE_STATES, PortfolioState
 
@@ -83,7 +83,7 @@ def is_portfolio_lead(user: AnyUser, portfolio: Portfolio | None) -> bool:
 @rules.predicate
 def is_cleared_assessor(user: AnyUser, portfolio: Portfolio | None) -> bool:
     """Assigned to this portfolio and has declared no conflict."""
-    if portfolio is None or not user.is_authenticated or not user.is_assessor:
+    if portfolio is None or not user.is_authenticated or not holds_review_role(user):
         return False
     return portfolio.assignments.filter(assessor=user, state__in=CLEARED_ASSIGNMENT_STATES).exists()
 

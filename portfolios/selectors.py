@@ -33,7 +33,7 @@ def portfolio_list_visible_to(*, user: User | AnonymousUser) -> QuerySet[Portfol
     if user.is_ccqi_admin:
         return qs
     visible = Q(unit__roles__user=user)
-    if user.is_assessor:
+    if user.is_reviewer:
         visible |= Q(assignments__assessor=user, assignments__state__in=CLEARED_ASSIGNMENT_STATES)
     return qs.filter(visible).distinct()
 
@@ -83,7 +83,7 @@ def criterion_get(*, portfolio: Portfolio, code_or_id: str) -> Criterion:
 
 @dataclass
 class MissingItem:
-    kind: str  # "narrative" | "evidence" | "declarations"
+    kind: str  # "narrative" | "evidence" | "declarations" | "rating" (annual self-review)
     message: str
     url: str
     criterion_code: str = ""
@@ -202,6 +202,15 @@ def portfolio_readiness(*, portfolio: Portfolio) -> list[MissingItem]:
         if not counts.get(response.criterion_id):
             missing.append(
                 MissingItem("evidence", f"{code}: link at least one piece of evidence.", url, code)
+            )
+        if portfolio.cycle == Cycle.ANNUAL and response.self_rating == SelfRating.NOT_STARTED:
+            missing.append(
+                MissingItem(
+                    "rating",
+                    _("%(code)s: give your community's own rating.") % {"code": code},
+                    url,
+                    code,
+                )
             )
     undeclared = Evidence.objects.filter(portfolio=portfolio).filter(
         Q(contains_identifiable__isnull=True)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
@@ -21,11 +22,12 @@ from .cache import touch_portfolio
 from .enums import (
     CLOSED_STATES,
     NARRATIVE_MAX_CHARS,
-    TRANSITIONS,
     EvidenceKind,
     EvidenceType,
     PortfolioState,
     SelfRating,
+    self_ratings_for,
+    transitions_for,
 )
 from .models import (
     CriterionResponse,
@@ -77,7 +79,7 @@ def portfolio_transition(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("portfolio_transition must run inside transaction.atomic()")
     from_state = portfolio.state
-    if to_state not in TRANSITIONS.get(from_state, ()):
+    if to_state not in transitions_for(portfolio.cycle).get(from_state, ()):
         raise InvalidTransitionError(
             f"A portfolio that is {PortfolioState(from_state).label.lower()} cannot become "
             f"{PortfolioState(to_state).label.lower()}."
@@ -244,8 +246,12 @@ def response_save(
             )
         changes["narrative"] = narrative.replace("\r\n", "\n")
     if self_rating is not None:
-        if self_rating not in SelfRating.values:
-            raise ValidationError("Choose met, working towards or not started.")
+        allowed = self_ratings_for(portfolio.cycle)
+        if self_rating not in allowed:
+            raise ValidationError(
+                _("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(str(SelfRating(v).label).lower() for v in allowed)}
+            )
         changes["self_rating"] = self_rating
     if not changes:
         return response

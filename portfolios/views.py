@@ -269,11 +269,12 @@ def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  #
     response.criterion = criterion
     if request.method != "POST":
         form = NarrativeForm(
+            portfolio=portfolio,
             initial={
                 "narrative": response.narrative,
                 "self_rating": response.self_rating,
                 "version": response.version,
-            }
+            },
         )
         return render(
             request,
@@ -281,7 +282,7 @@ def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  #
             _criterion_context(request, portfolio, criterion, response, form),
         )
 
-    form = NarrativeForm(request.POST)
+    form = NarrativeForm(request.POST, portfolio=portfolio)
     as_json = _wants_json(request)
     if not form.is_valid():
         if as_json:
@@ -320,11 +321,12 @@ def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  #
             )
         # Keep the user's text in the editor, based on the newer version, beside theirs.
         form = NarrativeForm(
+            portfolio=portfolio,
             initial={
                 "narrative": data["narrative"],
                 "self_rating": data["self_rating"],
                 "version": theirs.version,
-            }
+            },
         )
         context = _criterion_context(request, portfolio, criterion, theirs, form)
         context.update(conflict={"text": theirs.narrative, "author": who, "saved_at": when})

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portfolios.enums import TRANSITIONS, PortfolioState
 
@@ -33,6 +34,8 @@ class ReportKind(models.TextChoices):
     VISIT = "visit", "Visit record"
     SUMMARY = "summary", "Summary report"
     FEEDBACK = "feedback", "Feedback report"
+    # The annual cycle's report: self vs peer ratings, achievements, action points.
+    ANNUAL = "annual", _("Annual report")
 
 
 class ReportStatus(models.TextChoices):

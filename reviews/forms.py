@@ -192,6 +192,8 @@ REPORT_FORM_FIELDS = {
     ReportKind.INTERIM: ["strengths", "areas_for_development", "action_points"],
     ReportKind.VISIT: ["visit_date", "visit_mode", "people_met", "findings"],
     ReportKind.SUMMARY: ["strengths", "areas_for_development", "action_points"],
+    # Action points of an annual report have owners and dates (programmes.ActionPoint).
+    ReportKind.ANNUAL: ["strengths", "areas_for_development"],
 }
 
 
@@ -216,6 +218,9 @@ class ReportForm(forms.ModelForm):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        if kind == ReportKind.ANNUAL:
+            self.fields["strengths"].label = _("Achievements")
+            self.fields["areas_for_development"].label = _("What to work on next")
         if kind == ReportKind.VISIT:
             self.fields["visit_date"].required = True
             self.fields["visit_mode"].required = True
@@ -251,6 +256,14 @@ class AdvanceForm(forms.Form):
     override_reason = _override_reason_field()
 
 
+# The same outcomes, in a network's words (an annual cycle's accreditation committee).
+ACCREDITATION_OUTCOMES = [
+    (DecisionOutcome.AWARDED.value, _("Accredited")),
+    (DecisionOutcome.DEFERRED.value, _("Deferred with conditions")),
+    (DecisionOutcome.NOT_AWARDED.value, _("Not accredited")),
+]
+
+
 class DecisionForm(forms.ModelForm):
     class Meta:
         model = Decision
@@ -264,9 +277,11 @@ class DecisionForm(forms.ModelForm):
         labels = {"conditions_due": "Conditions due by"}
         help_texts = {"conditions": "Only for a deferral: what the unit needs to do."}
 
-    def __init__(self, *args, allow_override: bool = False, **kwargs):
+    def __init__(self, *args, allow_override: bool = False, accreditation: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = DecisionOutcome.choices
+        self.fields["outcome"].choices = (
+            ACCREDITATION_OUTCOMES if accreditation else DecisionOutcome.choices
+        )
         if allow_override:
             self.fields["override_reason"] = _override_reason_field()
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import rules
 
-from network.rules import is_assessor, is_ccqi_admin
+from network.rules import holds_review_role, is_assessor, is_ccqi_admin
 from portfolios.rules import is_cleared_assessor, is_portfolio_member
 
 from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState
@@ -23,7 +23,7 @@ def is_own_assignment(user: AnyUser, assignment: Assignment | None) -> bool:
     return (
         assignment is not None
         and user.is_authenticated
-        and bool(user.is_assessor)
+        and holds_review_role(user)
         and assignment.assessor_id == user.pk
     )
 
@@ -46,7 +46,7 @@ def is_scoring(user: AnyUser, assignment: Assignment | None) -> bool:
 @rules.predicate
 def is_lead_assessor(user: AnyUser, portfolio: Portfolio | None) -> bool:
     """The cleared lead assessor of this portfolio."""
-    if portfolio is None or not user.is_authenticated or not user.is_assessor:
+    if portfolio is None or not user.is_authenticated or not holds_review_role(user):
         return False
     return portfolio.assignments.filter(
         assessor=user, is_lead=True, state__in=ACTIVE_ASSIGNMENT_STATES

@@ -2,16 +2,18 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Case, Count, Min, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from network.models import AssessorProfile, Unit, UnitRole, User
-from portfolios.enums import PortfolioState
+from network.models import AssessorProfile, PeerReviewerProfile, Unit, UnitRole, User
+from portfolios.enums import Cycle, PortfolioState
 from portfolios.models import CriterionResponse, EvidenceLink, Portfolio, PortfolioRevision
 from portfolios.selectors import CriterionChange, revision_diff
+from standards.decision import RuleResult, rule_evaluate
 from standards.models import Criterion
 
 from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState, ReportKind
@@ -110,17 +112,32 @@ def review_queue_counts() -> dict[str, int]:
     return {row["state"]: row["n"] for row in rows}
 
 
+def may_be_assigned(*, assessor: User, portfolio: Portfolio) -> bool:
+    """Trained EE assessors review every cycle; an annual cycle's team may also hold approved
+    peer reviewers and CCQI staff (the lead reviewer). No query."""
+    if assessor.is_assessor:
+        return True
+    return portfolio.cycle == Cycle.ANNUAL and (assessor.is_peer_reviewer or assessor.is_ccqi_admin)
+
+
 def assessor_conflict_reason(*, assessor: User, unit: Unit) -> str:
     """Why the assessor may not review this unit, or "" when there is no derived conflict.
 
-    Conflicts: the assessor's home organisation is the unit's organisation, or they hold a
-    role in the unit or in any unit of the same organisation. Two queries at most.
+    Conflicts: the assessor's (or peer reviewer's) home organisation is the unit's
+    organisation, or they hold a role in the unit or in any unit of the same organisation.
+    Two queries at most (three for a peer reviewer).
     """
     home_id = (
         AssessorProfile.objects.filter(user=assessor)
         .values_list("home_organisation_id", flat=True)
         .first()
     )
+    if home_id is None and assessor.is_peer_reviewer:
+        home_id = (
+            PeerReviewerProfile.objects.filter(user=assessor)
+            .values_list("home_organisation_id", flat=True)
+            .first()
+        )
     if home_id is not None and home_id == unit.organisation_id:
         return (
             f"{assessor} works for {unit.organisation} (their home organisation), "
@@ -397,6 +414,13 @@ STEP_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     PortfolioState.PANEL: ("visit",),
     DECISION_STEP: ("summary",),
 }
+# The annual cycle (Cycle.ANNUAL): peer ratings agreed before the accreditation committee,
+# the annual report released before a decision or before the cycle completes.
+ANNUAL_STEP_REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    PortfolioState.PANEL: ("scores", "agreed", "annual"),
+    PortfolioState.COMPLETED: ("annual",),
+    DECISION_STEP: ("annual",),
+}
 
 
 @dataclass(frozen=True)
@@ -429,7 +453,10 @@ def unfinished_before(*, portfolio: Portfolio, step: str) -> list[Unfinished]:
     STEP_REQUIREMENTS, or DECISION_STEP); empty when it may. One to three queries.
     """
     found: list[Unfinished] = []
-    for key in STEP_REQUIREMENTS.get(step, ()):
+    requirements = (
+        ANNUAL_STEP_REQUIREMENTS if portfolio.cycle == Cycle.ANNUAL else STEP_REQUIREMENTS
+    )
+    for key in requirements.get(step, ()):
         if key == "scores":
             live = list(
                 portfolio.assignments.filter(state__in=LIVE_ASSIGNMENT_STATES)
@@ -469,6 +496,10 @@ def unfinished_before(*, portfolio: Portfolio, step: str) -> list[Unfinished]:
             found.append(Unfinished(key, _("The visit is not recorded yet (no visit record).")))
         elif key == "summary" and not _released(portfolio, ReportKind.SUMMARY):
             found.append(Unfinished(key, _("The summary report is not released to the unit yet.")))
+        elif key == "annual" and not _released(portfolio, ReportKind.ANNUAL):
+            found.append(
+                Unfinished(key, _("The annual report is not released to the community yet."))
+            )
     return found
 
 
@@ -512,6 +543,32 @@ def decision_basis(*, portfolio: Portfolio, as_of: dt.datetime | None = None) ->
     for present, phrase in artefacts:
         (considered if present else missing).append(str(phrase))
     return DecisionBasis(considered=considered, not_considered=missing)
+
+
+def decision_rule_result(*, portfolio: Portfolio) -> RuleResult:
+    """The framework's decision rule (standards.decision) applied to the agreed ratings: what
+    the panel or committee sees beside its decision. Two queries (framework already joined:
+    three otherwise)."""
+    types = dict(
+        Criterion.objects.filter(standard__framework_id=portfolio.framework_id).values_list(
+            "id", "criterion_type"
+        )
+    )
+    ratings = dict(portfolio.agreed_scores.values_list("criterion_id", "rating"))
+    return rule_evaluate(
+        rule=portfolio.framework.decision_rule, criterion_types=types, ratings=ratings
+    )
+
+
+def rule_result_data(result: RuleResult) -> dict[str, Any]:
+    """A rule result as JSON for the decision row (kept as it was on the day)."""
+    return {
+        "passed": result.passed,
+        "clauses": [
+            {"label": c.label, "met": c.met, "total": c.total, "passed": c.passed}
+            for c in result.clauses
+        ],
+    }
 
 
 def reports_for_portfolio(*, portfolio: Portfolio, released_only: bool = False) -> list[Report]:

@@ -17,6 +17,7 @@ REPORT_FIELDS = {
     ReportKind.INTERIM: ("strengths", "areas_for_development", "action_points"),
     ReportKind.VISIT: ("visit_date", "visit_mode", "people_met", "findings"),
     ReportKind.SUMMARY: ("strengths", "areas_for_development", "action_points"),
+    ReportKind.ANNUAL: ("strengths", "areas_for_development"),
 }
 
 

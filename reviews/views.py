@@ -29,7 +29,7 @@ from ee_portal.lib.views import error_text, refusal_message
 from network.context_processors import prefetch_page
 from portfolios import hooks as portfolio_hooks
 from portfolios.cache import QUEUE, portfolio_scopes, review_scope
-from portfolios.enums import TRANSITIONS, PortfolioState
+from portfolios.enums import Cycle, PortfolioState, transitions_for
 from portfolios.models import Portfolio
 from standards.models import Criterion
 
@@ -57,6 +57,7 @@ from .selectors import (
     consolidation_data,
     criteria_for_portfolio,
     criteria_to_rate,
+    decision_rule_result,
     decisions_for_portfolio,
     is_practice,
     open_evidence_request,
@@ -69,6 +70,14 @@ from .selectors import (
 )
 
 REPORT_KINDS = (ReportKind.INTERIM, ReportKind.VISIT, ReportKind.SUMMARY)
+ANNUAL_REPORT_KINDS = (ReportKind.ANNUAL,)
+
+
+def report_kinds_for(portfolio: Portfolio) -> tuple[str, ...]:
+    """An annual cycle has one report; the award cycle has its three."""
+    return ANNUAL_REPORT_KINDS if portfolio.cycle == Cycle.ANNUAL else REPORT_KINDS
+
+
 QUEUE_PAGE_SIZE = 50
 
 
@@ -117,7 +126,7 @@ def _report_for(request: HttpRequest, pk: int, perm: str) -> Report:
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.is_assessor or user.is_ccqi_admin):
+    if not (user.is_reviewer or user.is_ccqi_admin):
         raise Http404
 
     def queue_context() -> dict:
@@ -141,7 +150,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     if user.is_ccqi_admin:
         prefetch_page(request, (template, scopes, vary))
     context = {
-        "assignments": assignment_list_for_assessor(user=user) if user.is_assessor else [],
+        "assignments": assignment_list_for_assessor(user=user) if user.is_reviewer else [],
         "queue_html": fragments.render_cached(
             request, template, scopes=scopes, vary=vary, context=queue_context
         )
@@ -186,14 +195,17 @@ def _portfolio_page(request: HttpRequest, portfolio: Portfolio, assign_form=None
                 AdvanceForm(initial={"to_state": state}, auto_id=f"id_{state}_%s"),
             )
             for state in workflow.ADVANCE_TARGETS
-            if state in TRANSITIONS.get(portfolio.state, ())
+            if state in transitions_for(portfolio.cycle).get(portfolio.state, ())
         ]
         if user.has_perm("reviews.advance_review", portfolio)
         else [],
         "can_write_reports": user.has_perm("reviews.write_report", portfolio),
         "can_decide": user.has_perm("reviews.record_decision", portfolio)
         and portfolio.state == PortfolioState.PANEL,
-        "report_rows": [(kind, ReportKind(kind).label, reports.get(kind)) for kind in REPORT_KINDS],
+        "report_rows": [
+            (kind, ReportKind(kind).label, reports.get(kind))
+            for kind in report_kinds_for(portfolio)
+        ],
         "evidence_request": open_evidence_request(portfolio=portfolio),
         "decisions": decisions_for_portfolio(portfolio=portfolio),
         "own_assignment": next((a for a in assignments if a.assessor_id == user.pk), None),
@@ -624,7 +636,7 @@ def request_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     portfolio = _portfolio_for(request, pk, "reviews.write_report")
-    if kind not in REPORT_KINDS:
+    if kind not in report_kinds_for(portfolio):
         raise Http404
     report = portfolio.reports.filter(kind=kind).first()
     if report is not None and report.released_at is not None:
@@ -713,7 +725,11 @@ def report_render(request: HttpRequest, pk: int) -> HttpResponse:
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = _portfolio_for(request, pk, "reviews.record_decision")
     unfinished = unfinished_before(portfolio=portfolio, step=DECISION_STEP)
-    form = DecisionForm(request.POST or None, allow_override=bool(unfinished))
+    form = DecisionForm(
+        request.POST or None,
+        allow_override=bool(unfinished),
+        accreditation=portfolio.cycle == Cycle.ANNUAL,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             workflow.decision_record(
@@ -740,7 +756,12 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reviews/decision_form.html",
-        {"portfolio": portfolio, "form": form, "unfinished": unfinished},
+        {
+            "portfolio": portfolio,
+            "form": form,
+            "unfinished": unfinished,
+            "rule_result": decision_rule_result(portfolio=portfolio),
+        },
     )
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
 from network.models import User
-from portfolios.enums import TRANSITIONS, PortfolioState
+from portfolios.enums import PortfolioState, transitions_for
 from portfolios.models import CriterionResponse, Portfolio, PortfolioRevision
 from portfolios.services import InvalidTransitionError, portfolio_transition
 from standards.models import Criterion
@@ -40,7 +40,10 @@ from .selectors import (
     assessor_conflict_reason,
     criteria_for_portfolio,
     decision_basis,
+    decision_rule_result,
     is_practice,
+    may_be_assigned,
+    rule_result_data,
     unfinished_before,
 )
 from .services import rating_values
@@ -67,7 +70,14 @@ ASSIGNABLE_STATES = (
     PortfolioState.IN_REVIEW,
 )
 # Where a portfolio can go next by hand (the rest follow from other transitions).
-ADVANCE_TARGETS = (PortfolioState.INTERIM_REPORT, PortfolioState.VISIT, PortfolioState.PANEL)
+# COMPLETED ends an annual cycle (portfolios.enums.ANNUAL_TRANSITIONS); the EE graph never
+# reaches it, so the review page never offers it there.
+ADVANCE_TARGETS = (
+    PortfolioState.INTERIM_REPORT,
+    PortfolioState.VISIT,
+    PortfolioState.PANEL,
+    PortfolioState.COMPLETED,
+)
 # Agreed scores may be recorded while the assessors' work is in hand.
 CONSOLIDATION_STATES = (
     PortfolioState.IN_REVIEW,
@@ -129,7 +139,7 @@ def assessor_assign(
     (PortfolioEvent + audit); on commit, the "review-assigned" email to the assessor.
     """
     _check(actor, "reviews.assign_assessor", portfolio)
-    if not getattr(assessor, "is_assessor", False):
+    if not may_be_assigned(assessor=assessor, portfolio=portfolio):
         raise ValidationError({"assessor": "Only trained assessors can be assigned."})
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": "The due date cannot be in the past."})
@@ -531,7 +541,7 @@ def review_advance(
         locked = _locked_portfolio(portfolio)
         if locked.state == to_state:
             return portfolio
-        if to_state not in TRANSITIONS.get(locked.state, ()):
+        if to_state not in transitions_for(locked.cycle).get(locked.state, ()):
             # A wrong step is refused as such, before any list of what is missing.
             raise InvalidTransitionError(
                 f"A portfolio that is {locked.get_state_display().lower()} cannot become "
@@ -611,6 +621,7 @@ def decision_record(
             conditions_due=conditions_due,
             decided_on=decided_on or timezone.localdate(),
             decided_by=actor,
+            rule_result=rule_result_data(decision_rule_result(portfolio=locked)),
         )
         decision.full_clean()
         decision.save()

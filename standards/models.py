@@ -6,7 +6,13 @@ from django.urls import reverse
 
 from ee_portal.lib.db import TimeStampedModel
 
-from .enums import DEFAULT_RATING_SCALE, AwardRule, FrameworkStatus
+from .enums import (
+    DEFAULT_PROGRAMME,
+    DEFAULT_RATING_SCALE,
+    AwardRule,
+    CriterionType,
+    FrameworkStatus,
+)
 
 
 class FrameworkLockedError(ValidationError):
@@ -21,9 +27,9 @@ class FrameworkQuerySet(models.QuerySet["Framework"]):
     def published(self) -> "FrameworkQuerySet":
         return self.filter(status=FrameworkStatus.PUBLISHED)
 
-    def current(self) -> "Framework | None":
-        """The newest published framework, or None."""
-        return self.published().order_by("-published_at", "-id").first()
+    def current(self, programme: str = DEFAULT_PROGRAMME) -> "Framework | None":
+        """The newest published framework of a programme (the EE Award unless named), or None."""
+        return self.published().filter(programme=programme).order_by("-published_at", "-id").first()
 
 
 class Framework(TimeStampedModel):
@@ -41,6 +47,16 @@ class Framework(TimeStampedModel):
     award_rule = models.CharField(
         max_length=32, choices=AwardRule.choices, default=AwardRule.ALL_MET
     )
+    programme = models.SlugField(
+        max_length=32,
+        default=DEFAULT_PROGRAMME,
+        help_text="Code of the programme that uses this framework (ee-award, cofc, ...).",
+    )
+    # Clauses, all of which must hold: [{"type": 1 | None, "share": 0..1}]; evaluated only by
+    # standards.decision.rule_evaluate. Empty means the award_rule above (every criterion met).
+    decision_rule = models.JSONField(default=list, blank=True)
+    # Values shown as context and used in training, never rated: [{"name", "statement"}].
+    core_values = models.JSONField(default=list, blank=True)
 
     objects = FrameworkQuerySet.as_manager()
 
@@ -127,6 +143,9 @@ class Criterion(models.Model):
         "examples of evidence", blank=True, help_text="One example per line."
     )
     order = models.PositiveSmallIntegerField(default=0)
+    criterion_type = models.PositiveSmallIntegerField(
+        "type", choices=CriterionType.choices, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["standard__number", "order", "code"]

@@ -1,11 +1,19 @@
 from django.db.models import Count, Prefetch, QuerySet
 
+from .enums import DEFAULT_PROGRAMME
 from .models import Criterion, Framework, Standard
 
 
-def framework_current() -> Framework | None:
-    """The newest published framework (one query)."""
-    return Framework.objects.current()
+def framework_current(*, programme: str = DEFAULT_PROGRAMME) -> Framework | None:
+    """The newest published framework of a programme, the EE Award's by default (one query)."""
+    return Framework.objects.current(programme=programme)
+
+
+def standards_with_criteria(*, framework: Framework) -> QuerySet[Standard]:
+    """Every standard of a framework with its criteria in order (two queries)."""
+    return framework.standards.prefetch_related(
+        Prefetch("criteria", queryset=Criterion.objects.order_by("order", "code"))
+    ).order_by("number")
 
 
 def standard_list(*, framework: Framework) -> QuerySet[Standard]:

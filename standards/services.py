@@ -7,10 +7,13 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from .enums import AwardRule, FrameworkStatus
+from .decision import rule_problems
+from .enums import DEFAULT_PROGRAMME, AwardRule, CriterionType, FrameworkStatus
 from .models import Criterion, Framework, Standard
 
 EXPECTED_STANDARDS = 10
+# The EE programmes have exactly ten standards; a network's frameworks have as many as they need.
+TEN_STANDARD_PROGRAMMES = frozenset({"ee-award", "ee-prisons"})
 _FRAMEWORK_FIELDS = ("code", "title", "version")
 _STANDARD_FIELDS = ("number", "name", "value_statement", "criteria")
 _CRITERION_FIELDS = ("code", "text")
@@ -86,6 +89,7 @@ class _Validator:
         self.errors: list[StandardsFileError] = []
         self.numbers: dict[Any, str] = {}
         self.codes: dict[str, str] = {}
+        self.types: set[int] = set()
 
     def err(self, path: str, message: str) -> None:
         line = self.lines.get(path)
@@ -163,6 +167,25 @@ class _Validator:
             self.codes[code] = cpath
         if not isinstance(crit.get("examples", []), list | str):
             self.err(f"{cpath}.examples", "must be a list of text")
+        ctype = crit.get("type")
+        if ctype is not None:
+            if ctype not in CriterionType.values or isinstance(ctype, bool):
+                self.err(f"{cpath}.type", "must be 1, 2 or 3 (or left out)")
+            else:
+                self.types.add(ctype)
+
+    def extras(self, data: dict[str, Any]) -> None:
+        """The network's parts: the decision rule (checked against the types present) and
+        the core values shown as context."""
+        for suffix, message in rule_problems(data.get("decision_rule"), types_present=self.types):
+            self.err(f"decision_rule{suffix}", message)
+        values = data.get("core_values", [])
+        if not isinstance(values, list):
+            self.err("core_values", "must be a list of {name, statement}")
+            return
+        for i, value in enumerate(values):
+            if not isinstance(value, dict) or not value.get("name") or not value.get("statement"):
+                self.err(f"core_values[{i}]", "needs a name and a statement")
 
 
 def validate_standards_data(
@@ -175,13 +198,17 @@ def validate_standards_data(
     if not isinstance(standards, list):
         check.err("standards", "is required and must be a list")
         return check.errors
-    if len(standards) != EXPECTED_STANDARDS:
+    programme = data.get("programme", DEFAULT_PROGRAMME)
+    if not isinstance(programme, str) or not programme.strip():
+        check.err("programme", "must be a programme code such as ee-award or cofc")
+    if programme in TEN_STANDARD_PROGRAMMES and len(standards) != EXPECTED_STANDARDS:
         check.err(
             "standards",
             f"must list exactly {EXPECTED_STANDARDS} standards (found {len(standards)})",
         )
     for i, std in enumerate(standards):
         check.standard(std, f"standards[{i}]")
+    check.extras(data)
     return check.errors
 
 
@@ -216,6 +243,15 @@ def framework_import(*, text: str, publish: bool = False) -> Framework:
         version=str(data["version"]).strip(),
         description=str(data.get("description", "") or "").strip(),
         award_rule=data.get("award_rule", AwardRule.ALL_MET),
+        programme=str(data.get("programme", DEFAULT_PROGRAMME)).strip(),
+        decision_rule=[
+            {"type": c.get("type"), "share": c.get("share", 1)}
+            for c in data.get("decision_rule") or []
+        ],
+        core_values=[
+            {"name": str(v["name"]).strip(), "statement": str(v["statement"]).strip()}
+            for v in data.get("core_values") or []
+        ],
         status=FrameworkStatus.DRAFT,
     )
     if data.get("rating_scale"):
@@ -243,6 +279,7 @@ def framework_import(*, text: str, publish: bool = False) -> Framework:
                 guidance=str(crit.get("guidance", "") or "").strip(),
                 examples="\n".join(examples) if isinstance(examples, list) else str(examples),
                 order=order,
+                criterion_type=crit.get("type"),
             ).save()
     if publish or data.get("status") == FrameworkStatus.PUBLISHED:
         framework_publish(framework=framework)
@@ -279,6 +316,13 @@ def framework_export(*, framework: Framework) -> str:
         "rating_scale": framework.rating_scale,
         "standards": [],
     }
+    # Written only when used, so an EE export is unchanged.
+    if framework.programme != DEFAULT_PROGRAMME:
+        data["programme"] = framework.programme
+    if framework.decision_rule:
+        data["decision_rule"] = framework.decision_rule
+    if framework.core_values:
+        data["core_values"] = framework.core_values
     standards = framework.standards.prefetch_related("criteria").order_by("number")
     for std in standards:
         entry: dict[str, Any] = {
@@ -290,14 +334,18 @@ def framework_export(*, framework: Framework) -> str:
             entry["description"] = std.description
         if std.setting_wording:
             entry["setting_wording"] = std.setting_wording
-        entry["criteria"] = [
-            {
-                "code": c.code,
-                "text": c.text,
-                "guidance": c.guidance,
-                "examples": c.example_list,
-            }
-            for c in std.criteria.all()
-        ]
+        entry["criteria"] = [_criterion_export(c) for c in std.criteria.all()]
         data["standards"].append(entry)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _criterion_export(criterion: Criterion) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "code": criterion.code,
+        "text": criterion.text,
+        "guidance": criterion.guidance,
+        "examples": criterion.example_list,
+    }
+    if criterion.criterion_type is not None:
+        entry["type"] = criterion.criterion_type
+    return entry

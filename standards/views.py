@@ -5,6 +5,7 @@ from django.views.decorators.http import require_safe
 from ee_portal.lib.pagecache import cache_public_page
 
 from . import selectors
+from .enums import DEFAULT_PROGRAMME
 
 
 def _framework_or_404():
@@ -42,5 +43,23 @@ def standard_detail(request: HttpRequest, number: int) -> HttpResponse:
             "standard": standard,
             "criteria": standard.criteria.all(),
             "setting_statement": standard.setting_wording.get(setting, ""),
+        },
+    )
+
+
+@require_safe
+@cache_public_page  # published standards are immutable; cached for anonymous visitors
+def programme_standards(request: HttpRequest, programme: str) -> HttpResponse:
+    """A network's current standards with their criteria and types, and its core values as
+    context. Public, like the EE standards (a network's associates read them here)."""
+    framework = selectors.framework_current(programme=programme)
+    if framework is None or programme == DEFAULT_PROGRAMME:
+        raise Http404("No standards have been published for this programme.")
+    return render(
+        request,
+        "standards/programme_standards.html",
+        {
+            "framework": framework,
+            "standards": selectors.standards_with_criteria(framework=framework),
         },
     )

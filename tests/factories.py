@@ -10,9 +10,17 @@ from factory.django import DjangoModelFactory
 from awards import models as awards
 from awards.enums import AwardStatus
 from network import models as network
-from network.enums import MembershipStatus, Region, SettingType, UnitRoleKind
+from network.enums import (
+    MembershipStatus,
+    Region,
+    ReviewerKind,
+    ReviewerStatus,
+    SettingType,
+    UnitRoleKind,
+)
 from portfolios import models as portfolios
 from portfolios.enums import Cycle, EvidenceKind, EvidenceType, PortfolioState
+from programmes import models as programmes
 from questionnaires import models as questionnaires
 from questionnaires.enums import QuestionnaireStatus
 from reviews import models as reviews
@@ -479,3 +487,44 @@ class ReferenceRatingFactory(DjangoModelFactory):
     )
     rating = "met"
     comment = "The minutes show this clearly."
+
+
+# --- Community of Communities (issue 14) -------------------------------------------------------
+
+
+class PeerReviewerProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = network.PeerReviewerProfile
+
+    user = factory.SubFactory(UserFactory, is_peer_reviewer=True)
+    kind = ReviewerKind.STAFF
+    nominated_by_unit = factory.SubFactory(UnitFactory)
+    home_organisation = factory.LazyAttribute(lambda o: o.nominated_by_unit.organisation)
+    status = ReviewerStatus.APPROVED
+    trained_on = dt.date(2026, 1, 10)
+
+
+class PeerVisitFactory(DjangoModelFactory):
+    class Meta:
+        model = programmes.PeerVisit
+
+    portfolio = factory.SubFactory(PortfolioFactory, cycle=Cycle.ANNUAL, cycle_year=2026)
+    visit_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    year = 2026
+
+
+class ActionPointFactory(DjangoModelFactory):
+    class Meta:
+        model = programmes.ActionPoint
+
+    portfolio = factory.SubFactory(PortfolioFactory, cycle=Cycle.ANNUAL, cycle_year=2026)
+    text = "Invite former members to the welcome group."
+    owner = "Community manager"
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=90))
+
+
+class NationalReportFactory(DjangoModelFactory):
+    class Meta:
+        model = programmes.NationalReport
+
+    year = 2026

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "portfolios",
     "reviews",
     "awards",
+    "programmes",
     "questionnaires",
 ]
 

@@ -57,6 +57,9 @@ class Decision(TimeStampedModel):
     conditions = models.TextField(blank=True)
     conditions_due = models.DateField(null=True, blank=True)
     decided_on = models.DateField()
+    # The framework's decision rule applied to the agreed ratings when the decision was made
+    # (standards.decision): {"passed": bool, "clauses": [{"label", "met", "total", "passed"}]}.
+    rule_result = models.JSONField(default=dict, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

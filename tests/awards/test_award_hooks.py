@@ -33,7 +33,7 @@ def _links(award: Award) -> list[str]:
 
 
 def test_awards_fills_the_unit_panel_registry():
-    assert network_hooks.registered() == {"unit_panels": ["awards.awards"]}
+    assert network_hooks.registered() == {"unit_panels": ["awards.awards", "programmes.membership"]}
 
 
 @pytest.mark.parametrize("member", ["lead", "contributor"])
@@ -167,9 +167,9 @@ def test_unit_page_with_awards_has_constant_queries(  # noqa: PLR0917 -- pytest 
     client.force_login(lead)
     # 1 session, 2 user (with the nav's unit roles and the cache epoch), 3 unit +
     # organisation, 4 people, 5 open invitations (the lead invites), 6 membership history,
-    # 7 awards with certificates and live status (awards/hooks.py), 8 portfolios,
-    # 9-11 savepoint, session save, release
-    with django_assert_num_queries(11):
+    # 7 awards with certificates and live status (awards/hooks.py), 8 network membership
+    # type (programmes/hooks.py), 9 portfolios, 10-12 savepoint, session save, release
+    with django_assert_num_queries(12):
         body = client.get(reverse("network:unit_detail", kwargs={"pk": unit.pk})).content
     text = body.decode()
     assert [a.pk for a in awards if f'href="/awards/{a.pk}/"' in text] == [a.pk for a in awards]

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-APPS = ("network", "standards", "portfolios", "reviews", "awards", "questionnaires")
+APPS = (
+    "network",
+    "standards",
+    "portfolios",
+    "reviews",
+    "awards",
+    "questionnaires",
+    "programmes",
+)
 
 
 def _imported_modules(package: str) -> dict[str, set[str]]:
@@ -73,3 +81,17 @@ def test_questionnaires_imports_neither_awards_nor_reviews_at_module_level():
             if isinstance(node, ast.Import):
                 assert not {a.name.split(".")[0] for a in node.names} & {"awards", "reviews"}
     assert _offenders("questionnaires", ("awards",)) == {}
+
+
+@pytest.mark.parametrize(
+    "package", ["network", "standards", "portfolios", "reviews", "awards", "questionnaires"]
+)
+def test_no_other_app_imports_programmes(package):
+    """programmes sits at the top beside awards (docs/programmes.md): it fills the lower apps'
+    registries and is imported by none of them."""
+    assert _offenders(package, ("programmes",)) == {}
+
+
+def test_programmes_does_not_import_awards():
+    """A network's accreditation reaches awards through reviews' "decision recorded" hook."""
+    assert _offenders("programmes", ("awards", "questionnaires")) == {}

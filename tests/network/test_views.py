@@ -132,9 +132,10 @@ def test_unit_detail_constant_queries(
     client.force_login(admin_user)
     # 1 session, 2 user, 3 unit + organisation, 4 people, 5 open invitations,
     # 6 membership history, 7 awards with certificates (network/hooks.py, filled by awards),
-    # 8 portfolios, 9-11 savepoint, session save, release (SESSION_SAVE_EVERY_REQUEST)
+    # 8 network membership type (filled by programmes), 9 portfolios, 10-12 savepoint,
+    # session save, release (SESSION_SAVE_EVERY_REQUEST)
     # (2 also brings the nav's unit roles and the cache epoch: network/backends.py)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("network:unit_detail", kwargs={"pk": unit.pk}))
     assert len(response.context["people"]) == item_count
 

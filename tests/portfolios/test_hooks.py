@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 def test_questionnaires_and_awards_register_their_panels_checks_and_demo_step():
     assert hooks.registered() == {
         "standard_panels": ["questionnaires.results"],
-        "portfolio_panels": ["questionnaires.card"],
+        "portfolio_panels": ["programmes.annual", "questionnaires.card"],
         "readiness_checks": ["questionnaires.rounds"],
-        "demo_steps": ["questionnaires.demo"],
+        "demo_steps": ["programmes.demo", "questionnaires.demo"],
         "page_panels": ["awards.award"],
         "list_links": ["awards.award"],
     }

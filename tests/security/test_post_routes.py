@@ -594,6 +594,30 @@ POST_ROUTES: dict[str, PostRoute] = {
         (lambda w: {f"c{w.contribution.pk}-criteria": [w.criterion.pk]},), P
     ),
     "questionnaires:contribution_decline": PostRoute(axes=P),
+    # --- Community of Communities (issue 14) ---------------------------------------------
+    # The nominated reviewer is not approved yet: the team is refused with its reasons (400).
+    "programmes:team": PostRoute(
+        (
+            lambda w: {
+                "lead": w.admin.pk,
+                "reviewers": [w.reviewer_profile.pk],
+                "visit_date": _future(),
+            },
+        )
+    ),
+    "programmes:action_point": PostRoute(
+        (
+            lambda w: {
+                "text": "Refresh the welcome pack.",
+                "owner": "Manager",
+                "due_date": _future(),
+            },
+        )
+    ),
+    "programmes:start": PostRoute(),
+    "programmes:nominate": PostRoute((lambda w: {"email": w.contributor.email, "kind": "staff"},)),
+    "programmes:reviewer_approve": PostRoute((lambda w: {"trained_on": _today()},)),
+    "programmes:national_render": PostRoute(),
 }
 
 

@@ -275,6 +275,38 @@ ROUTES: dict[str, Route] = {
     "questionnaires:national_export": Route(_none, {"GET": ADMIN_ONLY}),
     # --- privacy --------------------------------------------------------------------------
     "awards:person_export": Route(_pk("contributor"), {"GET": ADMIN_ONLY}),
+    # --- Community of Communities (issue 14) -----------------------------------------------
+    # A network's standards are public like the EE ones.
+    "standards:programme": Route(lambda w: {"programme": "cofc"}, {"GET": PUBLIC}),
+    "programmes:dashboard": Route(_none, {"GET": ADMIN_ONLY}),
+    # A's annual cycle: its members and admins; the assessor is not on it (no peer team yet).
+    "programmes:cycle": Route(_pk("annual_cycle"), {"GET": (LOGIN, 200, 200, _, _, _, 200)}),
+    # Empty POSTs: the service refuses the empty team / the form is invalid (400).
+    "programmes:team": Route(
+        _pk("annual_cycle"), {"GET": ADMIN_ONLY, "POST": (LOGIN, _, _, _, _, _, 400)}
+    ),
+    "programmes:action_point": Route(
+        _pk("annual_cycle"), {"GET": ADMIN_ONLY, "POST": (LOGIN, _, _, _, _, _, 400)}
+    ),
+    # Unit A's lead or an admin may start A's cycle; A is no network member, so it is refused
+    # with a message (302 back to the unit page).
+    "programmes:start": Route(
+        lambda w: {"unit_pk": w.unit.pk}, {"POST": (LOGIN, _, 302, _, _, _, 302)}
+    ),
+    "programmes:nominate": Route(
+        lambda w: {"unit_pk": w.unit.pk},
+        {"GET": (LOGIN, _, 200, _, _, _, 200), "POST": (LOGIN, _, 400, _, _, _, 400)},
+    ),
+    "programmes:reviewers": Route(_none, {"GET": ADMIN_ONLY}),
+    # No training date: refused with a message, back to the pool.
+    "programmes:reviewer_approve": Route(_pk("reviewer_profile"), {"POST": ADMIN_ONLY_REDIRECT}),
+    "programmes:national": Route(lambda w: {"year": 2026}, {"GET": ADMIN_ONLY}),
+    "programmes:national_csv": Route(lambda w: {"year": 2026}, {"GET": ADMIN_ONLY}),
+    "programmes:national_render": Route(lambda w: {"year": 2026}, {"POST": ADMIN_ONLY_REDIRECT}),
+    # No PDF made for that year yet: 404 for the admin too.
+    "programmes:national_pdf": Route(
+        lambda w: {"year": 2026}, {"GET": (LOGIN, _, _, _, _, _, 404)}
+    ),
 }
 
 # Only present when EE_BENCH_VIEWS is on (benchmarks); public, a bare "SELECT 1".

@@ -20,7 +20,15 @@ from django.utils import timezone
 from awards.enums import CertificateStatus
 from awards.models import Award, Certificate
 from network.enums import UnitRoleKind
-from network.models import Invitation, Membership, Organisation, Unit, UnitRole, User
+from network.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    PeerReviewerProfile,
+    Unit,
+    UnitRole,
+    User,
+)
 from portfolios.demo import demo_pdf_bytes, demo_png_bytes
 from portfolios.enums import Cycle, EvidenceKind, PortfolioState
 from portfolios.models import Evidence, Portfolio
@@ -61,6 +69,10 @@ class World:
     membership: Membership
     round: Round
     contribution: Contribution
+    # Community of Communities (issue 14): unit A's submitted annual self-review on a
+    # published network framework, and a peer reviewer nominated by unit B.
+    annual_cycle: Portfolio
+    reviewer_profile: PeerReviewerProfile
 
     def user(self, role: str) -> User | None:
         return None if role == "anon" else getattr(self, role)
@@ -170,6 +182,20 @@ def build_world() -> World:
         invited_by=lead,
         token_hash=hashlib.sha256(token.encode()).hexdigest(),
     )
+    network_framework = factories.make_framework(standards_count=1, criteria_per_standard=2)
+    Framework.objects.filter(pk=network_framework.pk).update(programme="cofc")
+    network_framework.refresh_from_db()
+    annual_cycle = factories.PortfolioFactory(
+        unit=unit,
+        framework=network_framework,
+        cycle=Cycle.ANNUAL,
+        cycle_year=2026,
+        state=PortfolioState.SUBMITTED,
+    )
+    _responses(annual_cycle)
+    reviewer_profile = factories.PeerReviewerProfileFactory(
+        nominated_by_unit=other_unit, status="nominated", trained_on=None
+    )
     return World(
         framework=framework,
         criterion=criterion,
@@ -197,4 +223,6 @@ def build_world() -> World:
         membership=membership,
         round=round_,
         contribution=contribution,
+        annual_cycle=annual_cycle,
+        reviewer_profile=reviewer_profile,
     )
