@@ -12,6 +12,7 @@ class OrganisationKind(models.TextChoices):
 class SettingType(models.TextChoices):
     HEALTH_INPATIENT = "health_inpatient", "Health: inpatient"
     HEALTH_COMMUNITY = "health_community", "Health: community"
+    SECURE_HOSPITAL = "secure_hospital", "Health: secure hospital"
     PRISON_PROBATION = "prison_probation", "Prison or probation"
     THERAPEUTIC_COMMUNITY = "therapeutic_community", "Therapeutic community"
     EDUCATION = "education", "Education"

@@ -98,6 +98,14 @@ class Unit(TimeStampedModel):
         default=True,
         help_text="Untick for sensitive settings (for example secure units).",
     )
+    # Units in a secure setting (SettingProfile.is_secure) stay off the register unless they
+    # opt in here as well: the reverse of everyone else's opt-out.
+    register_opt_in = models.BooleanField(
+        "secure setting: appear on the public register",
+        default=False,
+        help_text="Units in secure settings (prisons, probation approved premises, secure "
+        "hospitals) are kept off the public register unless this is ticked.",
+    )
     address = models.TextField(blank=True)
 
     class Meta:
@@ -110,6 +118,26 @@ class Unit(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SettingProfile(models.Model):
+    """What a setting type means for its units; CCQI admins edit it (/network/settings/).
+
+    A setting type without a row is not secure."""
+
+    setting_type = models.CharField(max_length=32, choices=SettingType.choices, unique=True)
+    is_secure = models.BooleanField(
+        "secure setting",
+        default=False,
+        help_text="Secure settings keep units off the public register unless they opt in, "
+        "ask for photos to be declared free of residents, and watermark assessors' downloads.",
+    )
+
+    class Meta:
+        ordering = ["setting_type"]
+
+    def __str__(self) -> str:
+        return self.get_setting_type_display()
 
 
 class Programme(models.Model):

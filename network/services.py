@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib import fragments, pagecache
@@ -18,8 +19,17 @@ from ee_portal.lib.celery import enqueue_on_commit
 
 from . import csv_io
 from .cache import NETWORK
-from .enums import MembershipStatus, OrganisationKind, UnitRoleKind
-from .models import Invitation, Membership, Organisation, Programme, Unit, UnitRole, User
+from .enums import MembershipStatus, OrganisationKind, SettingType, UnitRoleKind
+from .models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Programme,
+    SettingProfile,
+    Unit,
+    UnitRole,
+    User,
+)
 from .rules import forget_roles
 from .tasks import send_invitation, send_role_added
 
@@ -87,6 +97,7 @@ def unit_create(
     setting_type: str,
     region: str,
     show_on_register: bool = True,
+    register_opt_in: bool = False,
     address: str = "",
 ) -> Unit:
     """Create a unit in an organisation. Side effects: audit event."""
@@ -97,6 +108,7 @@ def unit_create(
         setting_type=setting_type,
         region=region,
         show_on_register=show_on_register,
+        register_opt_in=register_opt_in,
         address=address,
     )
     unit.full_clean()
@@ -116,6 +128,44 @@ def unit_update(*, actor: User, unit: Unit, **fields: Any) -> Unit:
                 actor=actor, verb="network.unit_updated", obj=unit, details={"changes": changes}
             )
     return unit
+
+
+def setting_profiles_save(*, actor: User, secure: set[str]) -> list[str]:
+    """Flag exactly the setting types in ``secure`` as secure; return those that changed.
+
+    Side effects: one row per setting type created or updated inside one transaction, and an
+    audit event listing the changes; saving a profile renews the public pages' cache
+    (network/cache.py), so the register hides or shows secure units at once. Unknown setting
+    types raise ValidationError.
+    """
+    _require(actor, "network.manage_network")
+    unknown = secure - set(SettingType.values)
+    if unknown:
+        raise ValidationError(_("Choose setting types from the list."))
+    changed: list[str] = []
+    with transaction.atomic():
+        current = {
+            p.setting_type: p for p in SettingProfile.objects.select_for_update().order_by("pk")
+        }
+        for setting_type in SettingType.values:
+            wanted = setting_type in secure
+            profile = current.get(setting_type)
+            if profile is None:
+                if wanted:
+                    SettingProfile.objects.create(setting_type=setting_type, is_secure=True)
+                    changed.append(setting_type)
+            elif profile.is_secure != wanted:
+                profile.is_secure = wanted
+                profile.save(update_fields=["is_secure"])
+                changed.append(setting_type)
+        if changed:
+            audit_log(
+                actor=actor,
+                verb="network.secure_settings_changed",
+                obj=None,
+                details={"secure": sorted(secure), "changed": changed},
+            )
+    return changed
 
 
 # Memberships -----------------------------------------------------------------------------

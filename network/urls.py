@@ -20,6 +20,7 @@ urlpatterns = [
     path("roles/<int:pk>/remove/", views.role_remove, name="role_remove"),
     path("roles/<int:pk>/change/", views.role_change, name="role_change"),
     path("people/", views.person_list, name="person_list"),
+    path("settings/", views.secure_settings, name="secure_settings"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),

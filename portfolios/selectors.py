@@ -2,6 +2,7 @@
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from ee_portal.lib.db import get_with_related
 from network.enums import UnitRoleKind
 from network.models import Unit, User
 from standards.models import Criterion, Standard
+from standards.selectors import apply_setting_wording
 
 from . import hooks
 from .enums import Cycle, PortfolioState, SelfRating
@@ -69,6 +71,12 @@ def evidence_get_for_user(*, user: User | AnonymousUser, pk: int) -> Evidence:
     return evidence
 
 
+def word_for_portfolio(items: Iterable[Standard | Criterion], *, portfolio: Portfolio) -> None:
+    """Show these standards and criteria in the wording of the portfolio's unit's setting
+    (standards.selectors.apply_setting_wording; no query when the unit is loaded)."""
+    apply_setting_wording(items, setting_type=portfolio.unit.setting_type)
+
+
 def criterion_get(*, portfolio: Portfolio, code_or_id: str) -> Criterion:
     qs = Criterion.objects.select_related("standard").filter(
         standard__framework=portfolio.framework_id
@@ -78,6 +86,7 @@ def criterion_get(*, portfolio: Portfolio, code_or_id: str) -> Criterion:
         criterion = qs.filter(pk=int(code_or_id)).first()
     if criterion is None:
         raise Http404
+    word_for_portfolio([criterion], portfolio=portfolio)
     return criterion
 
 
@@ -165,6 +174,7 @@ def portfolio_builder(*, portfolio: Portfolio) -> list[StandardRow]:
         is_open = portfolio.state in FULLY_EDITABLE_STATES or (
             portfolio.state == PortfolioState.MORE_EVIDENCE and response.reopened
         )
+        word_for_portfolio([criterion], portfolio=portfolio)
         standard_row.criteria.append(
             CriterionRow(
                 response=response,

@@ -176,7 +176,15 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template, scopes = "portfolios/_detail_body.html", portfolio_scopes(portfolio.pk)
     # The date: a registered readiness check may depend on it (a questionnaire round closes
     # on its last day without any row changing).
-    vary = (portfolio.state, can_edit, can_submit, show_readiness, timezone.localdate())
+    # The unit's setting decides the wording of standards and criteria (issue 15).
+    vary = (
+        portfolio.state,
+        can_edit,
+        can_submit,
+        show_readiness,
+        timezone.localdate(),
+        portfolio.unit.setting_type,
+    )
     prefetch_page(request, (template, scopes, vary))
 
     def body_context() -> dict:

@@ -14,6 +14,8 @@ EXPECTED_STANDARDS = 10
 _FRAMEWORK_FIELDS = ("code", "title", "version")
 _STANDARD_FIELDS = ("number", "name", "value_statement", "criteria")
 _CRITERION_FIELDS = ("code", "text")
+# What a criterion's per-setting wording may replace.
+_WORDED_PARTS = frozenset({"text", "guidance", "examples"})
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,18 @@ class _Validator:
             self.codes[code] = cpath
         if not isinstance(crit.get("examples", []), list | str):
             self.err(f"{cpath}.examples", "must be a list of text")
+        wording = crit.get("setting_wording", {})
+        if not isinstance(wording, dict):
+            self.err(
+                f"{cpath}.setting_wording", "must map a setting type to text, guidance, examples"
+            )
+            return
+        for setting, parts in wording.items():
+            where = f"{cpath}.setting_wording.{setting}"
+            if not isinstance(parts, dict) or not parts or set(parts) - _WORDED_PARTS:
+                self.err(where, "must give text, guidance or examples (or several)")
+            elif not isinstance(parts.get("examples", []), list):
+                self.err(f"{where}.examples", "must be a list of text")
 
 
 def validate_standards_data(
@@ -243,6 +257,7 @@ def framework_import(*, text: str, publish: bool = False) -> Framework:
                 guidance=str(crit.get("guidance", "") or "").strip(),
                 examples="\n".join(examples) if isinstance(examples, list) else str(examples),
                 order=order,
+                setting_wording=crit.get("setting_wording") or {},
             ).save()
     if publish or data.get("status") == FrameworkStatus.PUBLISHED:
         framework_publish(framework=framework)
@@ -290,14 +305,16 @@ def framework_export(*, framework: Framework) -> str:
             entry["description"] = std.description
         if std.setting_wording:
             entry["setting_wording"] = std.setting_wording
-        entry["criteria"] = [
-            {
+        entry["criteria"] = []
+        for c in std.criteria.all():
+            criterion: dict[str, Any] = {
                 "code": c.code,
                 "text": c.text,
                 "guidance": c.guidance,
                 "examples": c.example_list,
             }
-            for c in std.criteria.all()
-        ]
+            if c.setting_wording:
+                criterion["setting_wording"] = c.setting_wording
+            entry["criteria"].append(criterion)
         data["standards"].append(entry)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
