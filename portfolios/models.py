@@ -118,6 +118,9 @@ class Evidence(TimeStampedModel):
     # None means "not declared yet": submission needs both declarations.
     contains_identifiable = models.BooleanField(null=True, blank=True)
     consent_recorded = models.BooleanField(null=True, blank=True)
+    # Secure settings (issue 15): a photo is linked only once declared free of any resident
+    # who could be recognised (face, tattoo, name, cell number). None: not declared.
+    free_of_residents = models.BooleanField(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -143,6 +146,10 @@ class Evidence(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == EvidenceKind.FILE and self.content_type.startswith("image/")
 
     @property
     def declarations_complete(self) -> bool:

@@ -77,6 +77,18 @@ def word_for_portfolio(items: Iterable[Standard | Criterion], *, portfolio: Port
     apply_setting_wording(items, setting_type=portfolio.unit.setting_type)
 
 
+def portfolio_criteria(*, portfolio: Portfolio) -> list[Criterion]:
+    """The portfolio's criteria with their standards, in order, in the unit's wording (one
+    query)."""
+    criteria = list(
+        Criterion.objects.filter(standard__framework=portfolio.framework_id)
+        .select_related("standard")
+        .order_by("standard__number", "order", "code")
+    )
+    word_for_portfolio(criteria, portfolio=portfolio)
+    return criteria
+
+
 def criterion_get(*, portfolio: Portfolio, code_or_id: str) -> Criterion:
     qs = Criterion.objects.select_related("standard").filter(
         standard__framework=portfolio.framework_id

@@ -40,6 +40,7 @@ from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 from ee_portal.lib import fragments
 from ee_portal.lib.views import error_text
 from network.context_processors import prefetch_page
+from network.selectors import unit_is_secure
 from standards.cache import STANDARDS
 from standards.models import Framework
 
@@ -69,6 +70,7 @@ from .selectors import (
     evidence_get_for_user,
     evidence_library,
     portfolio_builder,
+    portfolio_criteria,
     portfolio_get_for_page,
     portfolio_get_for_user,
     portfolio_list_visible_to,
@@ -111,13 +113,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _criteria(portfolio):
-    from standards.models import Criterion  # noqa: PLC0415 -- keep views' imports local to use
-
-    return list(
-        Criterion.objects.filter(standard__framework=portfolio.framework_id)
-        .select_related("standard")
-        .order_by("standard__number", "order", "code")
-    )
+    return portfolio_criteria(portfolio=portfolio)
 
 
 @require_safe
@@ -363,7 +359,16 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
     # every item's buttons, a contributor only on their own items); the key holds what was
     # just read fresh and decided that (issue 12).
     template, scopes = "portfolios/_evidence_library_body.html", portfolio_scopes(portfolio.pk)
-    vary = (portfolio.state, "lead" if is_lead else user.pk, can_add, sorted(request.GET.lists()))
+    # Issue 15: the unit's setting words the criteria; a secure one asks about photos.
+    setting, secure = portfolio.unit.setting_type, unit_is_secure(unit=portfolio.unit)
+    vary = (
+        portfolio.state,
+        "lead" if is_lead else user.pk,
+        can_add,
+        sorted(request.GET.lists()),
+        setting,
+        secure,
+    )
     prefetch_page(request, (template, scopes, vary))
 
     def body_context() -> dict:
@@ -410,7 +415,9 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
 
         def forms_html() -> tuple[str, str]:
             upload_form = UploadForm(
-                prefix="up", initial={"criteria": [preselected] if preselected else []}
+                prefix="up",
+                initial={"criteria": [preselected] if preselected else []},
+                ask_free_of_residents=secure,
             )
             upload_form.set_criteria(criteria)
             text_form = TextEvidenceForm(
@@ -424,7 +431,9 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
         # the preselected criterion, so every portfolio of the framework shares one copy.
         upload_html, text_html = fragments.cached_data(
             fragments.data_spec(
-                "evidence-forms", [STANDARDS], [portfolio.framework_id, preselected]
+                "evidence-forms",
+                [STANDARDS],
+                [portfolio.framework_id, preselected, setting, secure],
             ),
             forms_html,
         )
@@ -469,7 +478,9 @@ def _evidence_upload(  # noqa: PLR0911, PLR0912 -- JSON and HTML answers per fil
     request: HttpRequest, portfolio, limiter: SizeLimitUploadHandler
 ) -> HttpResponse:
     as_json = _wants_json(request)
-    form = UploadForm(request.POST, prefix="up")
+    form = UploadForm(
+        request.POST, prefix="up", ask_free_of_residents=unit_is_secure(unit=portfolio.unit)
+    )
     form.set_criteria(_criteria(portfolio))
     files = request.FILES.getlist("up-files") or request.FILES.getlist("files")
     results: list[dict] = [
@@ -513,6 +524,7 @@ def _evidence_upload(  # noqa: PLR0911, PLR0912 -- JSON and HTML answers per fil
                 contains_identifiable=data["contains_identifiable"],
                 consent_recorded=data["consent_recorded"],
                 criterion_ids=data["criteria"],
+                free_of_residents=data.get("free_of_residents") or None,
             )
         except PermissionDenied as exc:
             if as_json:
@@ -638,8 +650,9 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     criteria = _criteria(portfolio)
     linked_ids = list(evidence.links.values_list("criterion_id", flat=True))
     can_change = request.user.has_perm("portfolios.change_evidence", evidence)
+    ask_photo = evidence.is_photo and unit_is_secure(unit=portfolio.unit)
     if request.method == "POST":
-        form = EvidenceEditForm(request.POST, evidence=evidence)
+        form = EvidenceEditForm(request.POST, evidence=evidence, ask_free_of_residents=ask_photo)
         form.set_criteria(criteria)
         if form.is_valid():
             data = form.cleaned_data
@@ -655,6 +668,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         contains_identifiable=data["contains_identifiable"],
                         consent_recorded=data["consent_recorded"],
                         text=data.get("text"),
+                        free_of_residents=data["free_of_residents"] if ask_photo else None,
                     )
                     evidence_set_links(
                         evidence=evidence, criterion_ids=data["criteria"], actor=request.user
@@ -669,6 +683,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = EvidenceEditForm(
             evidence=evidence,
             initial={**form.initial, "criteria": linked_ids},
+            ask_free_of_residents=ask_photo,
         )
         form.set_criteria(criteria)
     return render(
