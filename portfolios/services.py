@@ -737,9 +737,14 @@ def portfolio_resubmit(*, portfolio: Portfolio, actor: User) -> PortfolioRevisio
     )
 
 
-def evidence_download_audit(*, evidence: Evidence, actor: User, inline: bool) -> None:
+def evidence_download_audit(
+    *, evidence: Evidence, actor: User, inline: bool, watermarked: bool = False
+) -> None:
     """One audit event per download (no content)."""
-    audit_log(actor=actor, verb="evidence.download", obj=evidence, details={"inline": inline})
+    details: dict[str, Any] = {"inline": inline}
+    if watermarked:
+        details["watermarked"] = True
+    audit_log(actor=actor, verb="evidence.download", obj=evidence, details=details)
 
 
 def portfolio_export_audit(*, portfolio: Portfolio, actor: User) -> None:

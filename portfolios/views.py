@@ -1,5 +1,6 @@
 import csv
 import io
+import logging
 import re
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -28,6 +29,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -104,6 +106,9 @@ from .uploads import (
     SizeLimitUploadHandler,
     upload_handlers,
 )
+from .watermark import WATERMARKED_TYPES, watermark, watermark_text
+
+logger = logging.getLogger(__name__)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -756,6 +761,35 @@ def _disposition(kind: str, name: str) -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
+def _watermarked_download(
+    request: HttpRequest, evidence: Evidence, disposition: str, *, inline: bool
+) -> HttpResponseBase:
+    """The file read through the server (never a signed S3 URL) and watermarked with the
+    downloader's name and today's date; a file that cannot be marked is not handed out."""
+    text = watermark_text(
+        name=request.user.get_full_name(),
+        date_text=date_format(timezone.localdate(), "j F Y"),
+    )
+    try:
+        with default_storage.open(evidence.file.name, "rb") as handle:
+            data = watermark(handle.read(), evidence.content_type, text)
+    except Exception:  # noqa: BLE001 -- pypdf and Pillow raise many kinds on a damaged file
+        logger.warning("Evidence %s could not be watermarked", evidence.pk)
+        messages.error(
+            request,
+            _(
+                "We could not add the download mark to this file, so it cannot be downloaded "
+                "from this secure setting. Please ask the unit for another copy."
+            ),
+        )
+        return redirect("portfolios:evidence_edit", pk=evidence.pk)
+    evidence_download_audit(evidence=evidence, actor=request.user, inline=inline, watermarked=True)
+    response = HttpResponse(data, content_type=evidence.content_type)
+    response["Content-Disposition"] = disposition
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_safe
 @login_required
 @xframe_options_sameorigin
@@ -767,10 +801,17 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     inline = request.GET.get("inline") == "1" and evidence.content_type in INLINE_TYPES
     if evidence.kind == EvidenceKind.TEXT or not evidence.file or evidence.file_purged_at:
         raise Http404
-    evidence_download_audit(evidence=evidence, actor=request.user, inline=inline)
     name = evidence.original_name or "evidence"
     disposition = _disposition("inline" if inline else "attachment", name)
     storage = default_storage
+    # Issue 15: evidence from a secure setting leaves the unit marked with who took it.
+    if (
+        evidence.content_type in WATERMARKED_TYPES
+        and not is_portfolio_member(request.user, evidence.portfolio)
+        and unit_is_secure(unit=evidence.portfolio.unit)
+    ):
+        return _watermarked_download(request, evidence, disposition, inline=inline)
+    evidence_download_audit(evidence=evidence, actor=request.user, inline=inline)
     if _is_s3(storage):
         url = storage.url(  # type: ignore[call-arg]  # S3Storage.url takes parameters
             evidence.file.name,
