@@ -74,6 +74,12 @@ class EvidenceType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PrintStatus(models.TextChoices):
+    RENDERING = "rendering", "Being made"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
 # The award cycle (DESIGN.md): from-state -> allowed to-states.
 S = PortfolioState
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -118,6 +118,8 @@ class CriterionRow:
     evidence_count: int
     complete: bool
     open: bool
+    # The linked evidence itself, where a page needs it (portfolio_print_rows).
+    linked: list[Evidence] = field(default_factory=list)
 
     @property
     def rating_nudge(self) -> str:
@@ -197,6 +199,24 @@ def portfolio_builder(*, portfolio: Portfolio) -> list[StandardRow]:
             )
         )
     return sorted(rows.values(), key=lambda r: r.standard.number)
+
+
+def portfolio_print_rows(*, portfolio: Portfolio) -> list[StandardRow]:
+    """The builder's rows, each criterion carrying ``linked`` (its evidence, by title), for
+    the whole-portfolio PDF (issue 15). Three queries."""
+    rows = portfolio_builder(portfolio=portfolio)
+    linked: dict[int, list[Evidence]] = {}
+    links = (
+        EvidenceLink.objects.filter(evidence__portfolio=portfolio)
+        .select_related("evidence")
+        .order_by("evidence__title", "evidence_id")
+    )
+    for link in links:
+        linked.setdefault(link.criterion_id, []).append(link.evidence)
+    for standard_row in rows:
+        for row in standard_row.criteria:
+            row.linked = linked.get(row.criterion.pk, [])
+    return rows
 
 
 def portfolio_readiness(*, portfolio: Portfolio) -> list[MissingItem]:

@@ -1,5 +1,6 @@
 """Writes for portfolios, narratives and evidence. Every write goes through a function here."""
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -27,6 +28,7 @@ from .enums import (
     EvidenceKind,
     EvidenceType,
     PortfolioState,
+    PrintStatus,
     SelfRating,
 )
 from .models import (
@@ -35,6 +37,7 @@ from .models import (
     EvidenceLink,
     Portfolio,
     PortfolioEvent,
+    PortfolioPrint,
     PortfolioRevision,
     evidence_upload_to,
 )
@@ -745,6 +748,40 @@ def evidence_download_audit(
     if watermarked:
         details["watermarked"] = True
     audit_log(actor=actor, verb="evidence.download", obj=evidence, details=details)
+
+
+def portfolio_print_request(*, portfolio: Portfolio, actor: User) -> PortfolioPrint:
+    """Queue the whole portfolio as one PDF (issue 15); made again if one exists.
+
+    Side effects: get-or-create the PortfolioPrint row, locked, set to "rendering" at 0 %,
+    an audit event, and on commit the portfolios.render_portfolio_pdf task. A PDF already
+    being made is left alone (no second task) unless it has been "rendering" for 10 minutes.
+    """
+    from .tasks import render_portfolio_pdf  # noqa: PLC0415 -- tasks imports this module
+
+    _require(actor, "portfolios.print_portfolio", portfolio, "You cannot print this portfolio.")
+    with transaction.atomic():
+        printed, _created = PortfolioPrint.objects.get_or_create(
+            portfolio=portfolio, defaults={"requested_by": actor}
+        )
+        printed = PortfolioPrint.objects.select_for_update().get(pk=printed.pk)
+        # A PDF still being made is left alone, unless its task has surely died.
+        stale = timezone.now() - dt.timedelta(minutes=10)
+        if printed.status == PrintStatus.RENDERING and not _created and printed.updated_at > stale:
+            return printed
+        printed.status = PrintStatus.RENDERING
+        printed.progress = 0
+        printed.error = ""
+        printed.requested_by = actor
+        printed.save(update_fields=["status", "progress", "error", "requested_by", "updated_at"])
+        audit_log(actor=actor, verb="portfolio.print_requested", obj=portfolio)
+        enqueue_on_commit(render_portfolio_pdf, print_id=printed.pk)
+    return printed
+
+
+def portfolio_print_download_audit(*, portfolio: Portfolio, actor: User) -> None:
+    """One audit event per download of the whole-portfolio PDF."""
+    audit_log(actor=actor, verb="portfolio.print_download", obj=portfolio)
 
 
 def portfolio_export_audit(*, portfolio: Portfolio, actor: User) -> None:

@@ -48,7 +48,7 @@ from standards.models import Framework
 
 from . import hooks
 from .cache import portfolio_scopes
-from .enums import Cycle, EvidenceKind, PortfolioState
+from .enums import Cycle, EvidenceKind, PortfolioState, PrintStatus
 from .forms import (
     DeclareForm,
     EvidenceEditForm,
@@ -57,7 +57,7 @@ from .forms import (
     TextEvidenceForm,
     UploadForm,
 )
-from .models import CriterionResponse, Evidence
+from .models import CriterionResponse, Evidence, PortfolioPrint
 from .rules import (
     SUBMITTABLE_STATES,
     evidence_is_open,
@@ -95,6 +95,8 @@ from .services import (
     evidence_upload,
     portfolio_create,
     portfolio_export_audit,
+    portfolio_print_download_audit,
+    portfolio_print_request,
     portfolio_resubmit,
     portfolio_submit,
     response_save,
@@ -231,7 +233,12 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portfolios/portfolio_detail.html",
-        {"portfolio": portfolio, "body": body, "page_panels": page_panels},
+        {
+            "portfolio": portfolio,
+            "body": body,
+            "page_panels": page_panels,
+            "can_print": request.user.has_perm("portfolios.print_portfolio", portfolio),
+        },
     )
 
 
@@ -974,6 +981,46 @@ def portfolio_export_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse
     filename = f"{slugify(portfolio.unit.name)}-{portfolio.cycle}-portfolio.zip"
     response = StreamingHttpResponse(zs, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def portfolio_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole portfolio as one PDF (issue 15): make it, watch its progress, download it.
+    Without JavaScript the page refreshes itself while the PDF is being made."""
+    portfolio = portfolio_get_for_user(user=request.user, pk=pk)
+    if not request.user.has_perm("portfolios.print_portfolio", portfolio):
+        raise Http404
+    if request.method == "POST":
+        portfolio_print_request(portfolio=portfolio, actor=request.user)
+        messages.success(request, _("Your PDF is being made. This page shows how far it has got."))
+        return redirect("portfolios:print", pk=portfolio.pk)
+    printed = PortfolioPrint.objects.filter(portfolio=portfolio).first()
+    return render(
+        request,
+        "portfolios/portfolio_print.html",
+        {"portfolio": portfolio, "printed": printed},
+    )
+
+
+@require_safe
+@login_required
+def portfolio_print_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    portfolio = portfolio_get_for_user(user=request.user, pk=pk)
+    if not request.user.has_perm("portfolios.print_portfolio", portfolio):
+        raise Http404
+    printed = PortfolioPrint.objects.filter(portfolio=portfolio).first()
+    if printed is None or printed.status != PrintStatus.READY or not printed.pdf:
+        raise Http404
+    portfolio_print_download_audit(portfolio=portfolio, actor=request.user)
+    response = FileResponse(
+        default_storage.open(printed.pdf.name, "rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"{slugify(portfolio.unit.name) or 'portfolio'}-portfolio.pdf",
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
