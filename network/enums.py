@@ -24,6 +24,10 @@ class SettingType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# Secure until a CCQI admin says otherwise (network.SettingProfile rows override these).
+SECURE_BY_DEFAULT = frozenset({SettingType.PRISON_PROBATION, SettingType.SECURE_HOSPITAL})
+
+
 class Region(models.TextChoices):
     NORTH_EAST = "north_east", "North East"
     NORTH_WEST = "north_west", "North West"

@@ -123,7 +123,7 @@ class Unit(TimeStampedModel):
 class SettingProfile(models.Model):
     """What a setting type means for its units; CCQI admins edit it (/network/settings/).
 
-    A setting type without a row is not secure."""
+    A setting type without a row keeps its default (enums.SECURE_BY_DEFAULT)."""
 
     setting_type = models.CharField(max_length=32, choices=SettingType.choices, unique=True)
     is_secure = models.BooleanField(

@@ -3,10 +3,19 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
-from .enums import MembershipStatus, SettingType
+from .enums import SECURE_BY_DEFAULT, MembershipStatus, SettingType
 from .models import Invitation, Membership, Organisation, SettingProfile, Unit, UnitRole, User
 
 
@@ -200,25 +209,37 @@ def organisation_list(*, search: str = "") -> QuerySet[Organisation]:
 
 
 def secure_setting_types() -> frozenset[str]:
-    """The setting types flagged secure by CCQI admins (one query, read fresh every time)."""
-    return frozenset(
-        SettingProfile.objects.filter(is_secure=True).values_list("setting_type", flat=True)
+    """The setting types that are secure: flagged by CCQI admins, or secure by default and
+    not unflagged (one query, read fresh every time)."""
+    flags = dict(SettingProfile.objects.values_list("setting_type", "is_secure"))
+    return frozenset(s for s in SettingType.values if flags.get(s, s in SECURE_BY_DEFAULT))
+
+
+def secure_q(prefix: str = "") -> Q:
+    """Units (reached through ``prefix``, e.g. "unit__") in a secure setting, as a condition
+    (subqueries; no query of its own)."""
+    flagged = SettingProfile.objects.filter(is_secure=True).values("setting_type")
+    unflagged = SettingProfile.objects.filter(is_secure=False).values("setting_type")
+    field = f"{prefix}setting_type__in"
+    return Q(**{field: flagged}) | (
+        Q(**{field: list(SECURE_BY_DEFAULT)}) & ~Q(**{field: unflagged})
     )
 
 
 def annotate_secure(units: QuerySet[Unit]) -> QuerySet[Unit]:
-    """Adds ``is_secure`` (the unit's setting type is flagged secure) to each unit, in the
-    same query."""
-    return units.annotate(
-        is_secure=Exists(
-            SettingProfile.objects.filter(setting_type=OuterRef("setting_type"), is_secure=True)
-        )
-    )
+    """Adds ``is_secure`` (the unit's setting type is secure) to each unit, in the same
+    query."""
+    return units.annotate(is_secure=ExpressionWrapper(secure_q(), output_field=BooleanField()))
 
 
 def unit_is_secure(*, unit: Unit) -> bool:
-    """Whether the unit's setting type is flagged secure (one query)."""
-    return SettingProfile.objects.filter(setting_type=unit.setting_type, is_secure=True).exists()
+    """Whether the unit's setting type is secure (one query)."""
+    flag = (
+        SettingProfile.objects.filter(setting_type=unit.setting_type)
+        .values_list("is_secure", flat=True)
+        .first()
+    )
+    return unit.setting_type in SECURE_BY_DEFAULT if flag is None else flag
 
 
 def on_register_q(prefix: str = "") -> Q:
@@ -227,9 +248,8 @@ def on_register_q(prefix: str = "") -> Q:
     Everyone may, unless they opted out (show_on_register); units in a secure setting only
     when they also opted in (register_opt_in). ``prefix`` reaches the unit from another
     model, e.g. "unit__"."""
-    secure = SettingProfile.objects.filter(is_secure=True).values("setting_type")
     return Q(**{f"{prefix}show_on_register": True}) & (
-        ~Q(**{f"{prefix}setting_type__in": secure}) | Q(**{f"{prefix}register_opt_in": True})
+        ~secure_q(prefix) | Q(**{f"{prefix}register_opt_in": True})
     )
 
 

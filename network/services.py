@@ -31,6 +31,7 @@ from .models import (
     User,
 )
 from .rules import forget_roles
+from .selectors import secure_setting_types
 from .tasks import send_invitation, send_role_added
 
 
@@ -144,19 +145,15 @@ def setting_profiles_save(*, actor: User, secure: set[str]) -> list[str]:
         raise ValidationError(_("Choose setting types from the list."))
     changed: list[str] = []
     with transaction.atomic():
-        current = {
-            p.setting_type: p for p in SettingProfile.objects.select_for_update().order_by("pk")
-        }
+        # Locked in a fixed order so that two admins saving at once cannot interleave.
+        list(SettingProfile.objects.select_for_update().order_by("pk"))
+        current = secure_setting_types()
         for setting_type in SettingType.values:
             wanted = setting_type in secure
-            profile = current.get(setting_type)
-            if profile is None:
-                if wanted:
-                    SettingProfile.objects.create(setting_type=setting_type, is_secure=True)
-                    changed.append(setting_type)
-            elif profile.is_secure != wanted:
-                profile.is_secure = wanted
-                profile.save(update_fields=["is_secure"])
+            if wanted != (setting_type in current):
+                SettingProfile.objects.update_or_create(
+                    setting_type=setting_type, defaults={"is_secure": wanted}
+                )
                 changed.append(setting_type)
         if changed:
             audit_log(

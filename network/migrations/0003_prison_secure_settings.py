@@ -3,23 +3,6 @@
 from django.db import migrations, models
 
 
-SECURE_BY_DEFAULT = ("prison_probation", "secure_hospital")
-
-
-def seed_secure_settings(apps, schema_editor):
-    SettingProfile = apps.get_model("network", "SettingProfile")
-    for setting_type in SECURE_BY_DEFAULT:
-        SettingProfile.objects.update_or_create(
-            setting_type=setting_type, defaults={"is_secure": True}
-        )
-
-
-def unseed_secure_settings(apps, schema_editor):
-    apps.get_model("network", "SettingProfile").objects.filter(
-        setting_type__in=SECURE_BY_DEFAULT
-    ).delete()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -48,5 +31,4 @@ class Migration(migrations.Migration):
             name='setting_type',
             field=models.CharField(choices=[('health_inpatient', 'Health: inpatient'), ('health_community', 'Health: community'), ('secure_hospital', 'Health: secure hospital'), ('prison_probation', 'Prison or probation'), ('therapeutic_community', 'Therapeutic community'), ('education', 'Education'), ('housing', 'Housing or homelessness'), ('social_care', 'Social care'), ('workplace', 'Workplace'), ('community', 'Community'), ('third_sector', 'Third sector'), ('other', 'Other')], max_length=32),
         ),
-        migrations.RunPython(seed_secure_settings, unseed_secure_settings),
     ]

@@ -47,3 +47,20 @@ def test_flag_change_by_an_admin_shows_on_the_register_at_once(client, framework
     setting_profiles_save(actor=admin_user, secure={SettingType.SECURE_HOSPITAL})
     assert not SettingProfile.objects.get(setting_type=SettingType.PRISON_PROBATION).is_secure
     assert _names(client) == ["Fell Wing"]
+
+
+def test_a_setting_flagged_secure_by_an_admin_leaves_the_register(client, framework, admin_user):
+    make_award(
+        unit=factories.UnitFactory(name="Oak TC", setting_type=SettingType.THERAPEUTIC_COMMUNITY),
+        framework=framework,
+    )
+    assert _names(client) == ["Oak TC"]
+    setting_profiles_save(
+        actor=admin_user,
+        secure={
+            SettingType.PRISON_PROBATION,
+            SettingType.SECURE_HOSPITAL,
+            SettingType.THERAPEUTIC_COMMUNITY,
+        },
+    )
+    assert _names(client) == []

@@ -2,7 +2,6 @@
 JavaScript switched off, pages stay within their byte budgets, and no page ever contacts a
 host other than the portal's own."""
 
-import io
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,23 +12,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
-from PIL import Image
 from playwright.sync_api import expect
-from pypdf import PdfWriter
 
 from network.enums import SettingType, UnitRoleKind
 from portfolios.enums import Cycle, PortfolioState
 from portfolios.models import Evidence, Portfolio
 from portfolios.services import (
-    evidence_create_text,
     evidence_upload,
     portfolio_create,
-    response_save,
 )
 from reviews.enums import AssignmentState
 from standards.services import framework_import
 from tests import factories
 from tests.browser.conftest import assert_accessible, login
+from tests.browser.test_journeys import _complete, _pdf_bytes, _png_bytes
 from tests.factories import PRISON_STATEMENT, PRISON_TEXT
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,20 +50,6 @@ class Traffic:
         return {h for h in self.hosts if h and h != self.own_host}
 
 
-def _pdf_bytes() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def _png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (120, 60, 140)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def _prison_wing(framework=None):
     unit = factories.UnitFactory(name="Fell Wing", setting_type=SettingType.PRISON_PROBATION)
     factories.MembershipFactory(unit=unit)
@@ -81,26 +63,8 @@ def _prison_wing(framework=None):
 
 
 def _complete_all_but(portfolio: Portfolio, lead, left: set[str]) -> None:
-    for response in portfolio.responses.select_related("criterion").order_by("criterion__code"):
-        code = response.criterion.code
-        if code in left:
-            continue
-        response.portfolio = portfolio
-        response_save(
-            response=response,
-            actor=lead,
-            base_version=response.version,
-            narrative=f"For {code} residents and officers decide it together at the forum.",
-            self_rating="met",
-        )
-        evidence_create_text(
-            portfolio=portfolio,
-            actor=lead,
-            title=f"Forum note {code}",
-            text="“Staff listen to us.” – a resident",
-            contains_identifiable=False,
-            criterion_ids=[response.criterion_id],
-        )
+    codes = set(portfolio.responses.values_list("criterion__code", flat=True)) - left
+    _complete(portfolio, lead, codes=codes)
 
 
 def test_prison_lead_writes_uploads_and_submits_without_javascript(browser, live_server):

@@ -30,6 +30,12 @@ def test_admin_sees_the_flags_ticked(client, admin_user):
     assert "Secure settings" in visible_text(response.content)
 
 
+def test_flags_hold_after_the_database_is_emptied():
+    """The defaults live in code: a flushed table (transactional tests) keeps prisons secure."""
+    SettingProfile.objects.all().delete()
+    assert secure_setting_types() == {SettingType.PRISON_PROBATION, SettingType.SECURE_HOSPITAL}
+
+
 def test_admin_changes_the_flags_and_it_is_audited(client, admin_user):
     client.force_login(admin_user)
     response = client.post(
@@ -60,8 +66,9 @@ def test_unknown_setting_type_changes_nothing(client, admin_user):
 def test_non_admins_get_404(client, lead, assessor, method):
     for user in (lead, assessor):
         client.force_login(user)
-        assert getattr(client, method)(URL).status_code == 404
-    assert SettingProfile.objects.filter(is_secure=True).count() == 2
+        assert getattr(client, method)(URL, {"secure": []}).status_code == 404
+    assert not SettingProfile.objects.exists()
+    assert secure_setting_types() == {SettingType.PRISON_PROBATION, SettingType.SECURE_HOSPITAL}
 
 
 def test_wrong_method_is_405(client, admin_user):
