@@ -131,6 +131,25 @@ def unit_update(*, actor: User, unit: Unit, **fields: Any) -> Unit:
     return unit
 
 
+def unit_register_choose(*, actor: User, unit: Unit, opt_in: bool) -> Unit:
+    """A unit in a secure setting opts in to (or out of) the public register (issue 15).
+
+    Side effects: one locked UPDATE and an audit event when it changes; the public pages'
+    cache is renewed by the save (network/cache.py)."""
+    _require(actor, "network.choose_register", unit)
+    with transaction.atomic():
+        locked = Unit.objects.select_for_update().get(pk=unit.pk)
+        if locked.register_opt_in != opt_in:
+            locked.register_opt_in = opt_in
+            locked.save(update_fields=["register_opt_in", "updated_at"])
+            audit_log(
+                actor=actor,
+                verb="network.register_opt_in" if opt_in else "network.register_opt_out",
+                obj=locked,
+            )
+    return locked
+
+
 def setting_profiles_save(*, actor: User, secure: set[str]) -> list[str]:
     """Flag exactly the setting types in ``secure`` as secure; return those that changed.
 

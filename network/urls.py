@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/new/", views.unit_create, name="unit_create"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("units/<int:pk>/register/", views.unit_register_choice, name="unit_register"),
     path("units/<int:pk>/memberships/new/", views.membership_create, name="membership_create"),
     path("units/<int:pk>/invite/", views.invitation_create, name="invitation_create"),
     path("memberships/<int:pk>/renew/", views.membership_renew, name="membership_renew"),

@@ -190,6 +190,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "is_admin": user.is_ccqi_admin,
             "is_secure": is_secure,
+            "can_choose_register": is_secure and user.has_perm("network.choose_register", unit),
             "on_register": unit.show_on_register and (unit.register_opt_in or not is_secure),
             "can_manage_people": can_manage_people,
             "memberships": list(selectors.unit_membership_history(unit=unit)),
@@ -201,6 +202,24 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "extra_panels": hooks.unit_panels(unit=unit, user=user),
         },
     )
+
+
+@require_POST
+@login_required
+def unit_register_choice(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=pk)
+    _visible_or_404(request.user, "network.view_unit", unit)
+    if not request.user.has_perm("network.choose_register", unit):
+        raise Http404
+    opt_in = request.POST.get("opt_in") == "yes"
+    services.unit_register_choose(actor=request.user, unit=unit, opt_in=opt_in)
+    messages.success(
+        request,
+        _("Your unit may now appear on the public register of award holders.")
+        if opt_in
+        else _("Your unit is kept off the public register."),
+    )
+    return redirect("network:unit_detail", pk=unit.pk)
 
 
 @_GET_POST

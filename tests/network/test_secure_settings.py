@@ -85,3 +85,53 @@ def test_unit_page_says_a_secure_unit_is_kept_off_the_register(client, admin_use
     unit.save()
     text = visible_text(client.get(reverse("network:unit_detail", args=[unit.pk])).content)
     assert "May appear on the public register." in text
+
+
+# A secure unit's own choice to appear on the register --------------------------------------
+
+
+@pytest.fixture
+def prison_unit(unit):
+    unit.setting_type = SettingType.PRISON_PROBATION
+    unit.save()
+    return unit
+
+
+def _register_url(unit) -> str:
+    return reverse("network:unit_register", args=[unit.pk])
+
+
+def test_lead_of_a_secure_unit_opts_in_and_out(client, prison_unit, lead):
+    client.force_login(lead)
+    page = visible_text(client.get(reverse("network:unit_detail", args=[prison_unit.pk])).content)
+    assert "Show us on the register" in page
+    client.post(_register_url(prison_unit), {"opt_in": "yes"})
+    prison_unit.refresh_from_db()
+    assert prison_unit.register_opt_in is True
+    client.post(_register_url(prison_unit), {"opt_in": "no"})
+    prison_unit.refresh_from_db()
+    assert prison_unit.register_opt_in is False
+    assert list(
+        AuditEvent.objects.filter(verb__startswith="network.register_opt").values_list(
+            "verb", flat=True
+        )
+    ) == ["network.register_opt_in", "network.register_opt_out"]
+
+
+def test_contributors_and_other_leads_cannot_choose(client, prison_unit, contributor, other_lead):
+    for user in (contributor, other_lead):
+        client.force_login(user)
+        assert client.post(_register_url(prison_unit), {"opt_in": "yes"}).status_code == 404
+    prison_unit.refresh_from_db()
+    assert prison_unit.register_opt_in is False
+
+
+def test_register_choice_is_post_only(client, prison_unit, lead):
+    client.force_login(lead)
+    assert client.get(_register_url(prison_unit)).status_code == 405
+
+
+def test_units_in_other_settings_are_not_asked(client, unit, lead):
+    client.force_login(lead)
+    page = visible_text(client.get(reverse("network:unit_detail", args=[unit.pk])).content)
+    assert "Show us on the register" not in page
