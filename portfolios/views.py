@@ -768,18 +768,32 @@ def _disposition(kind: str, name: str) -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
+def _download_mark(request: HttpRequest) -> str:
+    return watermark_text(
+        name=request.user.get_full_name(),
+        date_text=date_format(timezone.localdate(), "j F Y"),
+    )
+
+
+def _marked_file(item: Evidence, text: str) -> Iterator[bytes]:
+    """The item's file watermarked, read when the ZIP reaches it. A file that cannot be marked
+    never leaves unmarked: a short plain-text note takes its place under its name."""
+    try:
+        with default_storage.open(item.file.name, "rb") as handle:
+            yield watermark(handle.read(), item.content_type, text)
+    except Exception:  # noqa: BLE001 -- pypdf and Pillow raise many kinds on a damaged file
+        logger.warning("Evidence %s could not be watermarked for a ZIP", item.pk)
+        yield _("This file could not be marked for download, so it is not included.").encode()
+
+
 def _watermarked_download(
     request: HttpRequest, evidence: Evidence, disposition: str, *, inline: bool
 ) -> HttpResponseBase:
     """The file read through the server (never a signed S3 URL) and watermarked with the
     downloader's name and today's date; a file that cannot be marked is not handed out."""
-    text = watermark_text(
-        name=request.user.get_full_name(),
-        date_text=date_format(timezone.localdate(), "j F Y"),
-    )
     try:
         with default_storage.open(evidence.file.name, "rb") as handle:
-            data = watermark(handle.read(), evidence.content_type, text)
+            data = watermark(handle.read(), evidence.content_type, _download_mark(request))
     except Exception:  # noqa: BLE001 -- pypdf and Pillow raise many kinds on a damaged file
         logger.warning("Evidence %s could not be watermarked", evidence.pk)
         messages.error(
@@ -896,6 +910,12 @@ def portfolio_export_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse
         for link in links:
             by_criterion.setdefault(link.criterion_id, []).append(item)
 
+    # Issue 15: as single downloads, a secure setting's PDFs and pictures leave marked.
+    mark_text = (
+        _download_mark(request)
+        if not is_portfolio_member(request.user, portfolio) and unit_is_secure(unit=portfolio.unit)
+        else ""
+    )
     zs = ZipStream(compress_type=ZIP_DEFLATED, compress_level=6, sized=False)
     manifest = io.StringIO()
     writer = csv.writer(manifest)
@@ -934,7 +954,10 @@ def portfolio_export_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse
             # Issue 8: photos, video, audio, PDFs and office files are compressed already, so
             # deflating them only burnt CPU (5x `zip -0` for 1 GiB): store them; deflate text.
             compress = ZIP_DEFLATED if item.content_type.startswith("text/") else ZIP_STORED
-            zs.add(_stream_file(item.file.name), path, compress_type=compress)
+            if mark_text and item.content_type in WATERMARKED_TYPES:
+                zs.add(_marked_file(item, mark_text), path, compress_type=compress)
+            else:
+                zs.add(_stream_file(item.file.name), path, compress_type=compress)
         writer.writerow([
             path, item.title, item.get_evidence_type_display(), code, item.original_name,
             item.content_type, item.size, item.sha256,

@@ -2,6 +2,7 @@
 when someone outside the unit downloads it (PDF and images), so a leaked copy is traceable."""
 
 import io
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -130,3 +131,26 @@ def test_an_unassigned_assessor_gets_404(client, prison_portfolio, lead, other_a
     client.force_login(other_assessor)
     response = client.get(reverse("portfolios:evidence_download", args=[evidence.pk]))
     assert response.status_code == 404
+
+
+def test_the_zip_export_carries_marked_copies_for_assessors(
+    client, prison_portfolio, lead, assessor
+):
+    pdf = _evidence(prison_portfolio, lead, "report.pdf")
+    notes = _evidence(prison_portfolio, lead, "notes.txt")
+    url = reverse("portfolios:export_zip", args=[prison_portfolio.pk])
+
+    def members(user) -> dict[str, bytes]:
+        client.force_login(user)
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(url).streaming_content)))
+        return {name.rsplit("/", 1)[-1]: archive.read(name) for name in archive.namelist()}
+
+    for_assessor = members(assessor)
+    marked = next(data for name, data in for_assessor.items() if name.endswith(".pdf"))
+    assert f"Downloaded by Siân Assessor on {_today()}" in pdf_text(marked)
+    plain_text = next(
+        data for name, data in for_assessor.items() if name.endswith(".txt") and "notes" in name
+    )
+    assert plain_text == _stored(notes)
+    for_lead = members(lead)
+    assert next(d for n, d in for_lead.items() if n.endswith(".pdf")) == _stored(pdf)
