@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ee_portal.lib.db import TimeStampedModel
 
@@ -101,10 +102,12 @@ class Unit(TimeStampedModel):
     # Units in a secure setting (SettingProfile.is_secure) stay off the register unless they
     # opt in here as well: the reverse of everyone else's opt-out.
     register_opt_in = models.BooleanField(
-        "secure setting: appear on the public register",
+        _("secure setting: appear on the public register"),
         default=False,
-        help_text="Units in secure settings (prisons, probation approved premises, secure "
-        "hospitals) are kept off the public register unless this is ticked.",
+        help_text=_(
+            "Units in secure settings (prisons, probation approved premises, secure "
+            "hospitals) are kept off the public register unless this is ticked."
+        ),
     )
     address = models.TextField(blank=True)
 
@@ -127,10 +130,12 @@ class SettingProfile(models.Model):
 
     setting_type = models.CharField(max_length=32, choices=SettingType.choices, unique=True)
     is_secure = models.BooleanField(
-        "secure setting",
+        _("secure setting"),
         default=False,
-        help_text="Secure settings keep units off the public register unless they opt in, "
-        "ask for photos to be declared free of residents, and watermark assessors' downloads.",
+        help_text=_(
+            "Secure settings keep units off the public register unless they opt in, ask for "
+            "photos to be declared free of residents, and watermark assessors' downloads."
+        ),
     )
 
     class Meta:

@@ -75,9 +75,9 @@ class EvidenceType(models.TextChoices):
 
 
 class PrintStatus(models.TextChoices):
-    RENDERING = "rendering", "Being made"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
+    RENDERING = "rendering", _("Being made")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
 
 
 # The award cycle (DESIGN.md): from-state -> allowed to-states.

@@ -10,6 +10,7 @@ unchanged: there is no safe way to mark them.
 import io
 import math
 
+from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
@@ -25,7 +26,10 @@ _DIAGONAL_SIZE = 28
 
 
 def watermark_text(*, name: str, date_text: str) -> str:
-    return f"Downloaded by {name} on {date_text} from EE Portal. Do not share."
+    return _("Downloaded by %(name)s on %(date)s from EE Portal. Do not share.") % {
+        "name": name,
+        "date": date_text,
+    }
 
 
 def _pdf_string(text: str) -> bytes:
