@@ -226,8 +226,9 @@ def unit_register_choice(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 def secure_settings(request: HttpRequest) -> HttpResponse:
     profiles = selectors.setting_profile_list()
+    # Every box unticked is an answer too ("none is secure"), not an unbound form.
     form = SecureSettingsForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"secure": [value for value, _label, secure in profiles if secure]},
     )
     if request.method == "POST" and form.is_valid():

@@ -135,3 +135,9 @@ def test_units_in_other_settings_are_not_asked(client, unit, lead):
     client.force_login(lead)
     page = visible_text(client.get(reverse("network:unit_detail", args=[unit.pk])).content)
     assert "Show us on the register" not in page
+
+
+def test_unticking_every_box_makes_no_setting_secure(client, admin_user):
+    client.force_login(admin_user)
+    assert client.post(URL, {}).status_code == 302
+    assert secure_setting_types() == set()
