@@ -83,9 +83,11 @@ def new_page(browser, request, live_server):
     foreign: set[str] = set()
 
     def note_host(request) -> None:
-        host = urlsplit(request.url).netloc
-        if host and host != own_host:
-            foreign.add(host)
+        # Only the network counts: Chromium's own chrome:// and extension pages (its PDF
+        # viewer) and data:/blob: URLs never leave the machine.
+        url = urlsplit(request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.netloc != own_host:
+            foreign.add(url.netloc)
 
     def make():
         # Reduced motion switches off Bootstrap's transitions, so axe never measures a

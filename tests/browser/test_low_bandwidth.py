@@ -39,8 +39,13 @@ class Traffic:
         self.own_host = own_host
         self.hosts: set[str] = set()
         self.finished: list = []
-        context.on("request", lambda request: self.hosts.add(urlsplit(request.url).netloc))
+        context.on("request", self._started)
         context.on("requestfinished", self._finished)
+
+    def _started(self, request) -> None:
+        url = urlsplit(request.url)
+        if url.scheme in ("http", "https", "ws", "wss"):  # not chrome://, data:, blob:
+            self.hosts.add(url.netloc)
 
     def _finished(self, request) -> None:
         # A bound method of a Python object (not list.append, a builtin Playwright cannot tag).
