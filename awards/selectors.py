@@ -16,6 +16,7 @@ from django.utils import timezone
 from ee_portal.audit.models import AuditEvent
 from network.enums import MembershipStatus
 from network.models import Membership, UnitRole, User
+from network.selectors import on_register_q
 from portfolios.enums import CLOSED_STATES, Cycle
 from portfolios.models import Portfolio
 from reviews.enums import ReportKind
@@ -134,8 +135,9 @@ def award_register_queryset(
 ) -> QuerySet[Award]:
     """Current award holders for the public register (one query; paginate it).
 
-    Only awards whose live status is valid, for units that have not opted out of the register;
-    when a unit holds overlapping awards (a renewal), only the newest is listed.
+    Only awards whose live status is valid, for units that have not opted out of the register
+    (in a secure setting: units that opted in, network.selectors.on_register_q); when a unit
+    holds overlapping awards (a renewal), only the newest is listed.
     """
     today = today or timezone.localdate()
     newer = Award.objects.filter(
@@ -149,8 +151,8 @@ def award_register_queryset(
             status=AwardStatus.VALID,
             start_date__lte=today,
             end_date__gte=today,
-            unit__show_on_register=True,
         )
+        .filter(on_register_q("unit__"))
         .filter(_membership_active(today))
         .exclude(Exists(newer))
         .select_related("unit__organisation", "framework")

@@ -27,6 +27,7 @@ from network.enums import UnitRoleKind
 from network.models import UnitRole, User
 from portfolios.enums import Cycle
 from portfolios.models import Portfolio
+from portfolios.selectors import word_for_portfolio
 from portfolios.services import portfolio_create
 from reviews.enums import DecisionOutcome, ReportKind, ReportStatus
 from reviews.models import AgreedScore, Decision, ReminderLog, Report
@@ -575,6 +576,7 @@ def feedback_context(report: Report) -> dict[str, Any]:
         .select_related("criterion__standard")
         .order_by("criterion__standard__number", "criterion__order", "criterion__code")
     )
+    word_for_portfolio([score.criterion for score in scores], portfolio=portfolio)
     standards: list[dict[str, Any]] = []
     for score in scores:
         standard = score.criterion.standard

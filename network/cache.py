@@ -16,9 +16,14 @@ def register() -> None:
         "network.Membership",
         "network.Programme",
         "network.UnitRole",
+        "network.SettingProfile",
     ):
         fragments.watch(label, lambda _instance: (NETWORK,))
     fragments.watch("network.User", lambda _instance: (PEOPLE,), invisible=INVISIBLE_USER_FIELDS)
     pagecache.watch_public(
-        "network.Unit", "network.Organisation", "network.Membership", "network.Programme"
+        "network.Unit",
+        "network.Organisation",
+        "network.Membership",
+        "network.Programme",
+        "network.SettingProfile",  # the register hides secure settings' units
     )

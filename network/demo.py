@@ -118,7 +118,6 @@ def seed_network() -> DemoNetwork:
         "Fellside Wing (PIPE)",
         SettingType.PRISON_PROBATION,
         Region.YORKSHIRE,
-        show_on_register=False,
     )
     units["college"] = _unit(
         orgs["charity"], "Harbour College", SettingType.EDUCATION, Region.WALES
@@ -153,7 +152,17 @@ def seed_network() -> DemoNetwork:
     _membership(units["wing"], prisons, today - dt.timedelta(days=1050), 3, MembershipStatus.ACTIVE)
     _membership(units["college"], ee, today - dt.timedelta(days=1200), 3, MembershipStatus.LAPSED)
     _seed_more_members(demo, today)
+    _seed_fellside(demo)
     return demo
+
+
+def _seed_fellside(demo: DemoNetwork) -> None:
+    """Issue 15: Fellside Wing (PIPE), a prison unit, gets a lead. Prison or probation is a
+    secure setting, so the wing stays off the public register unless it opts in."""
+    demo.users["lead5"] = _user("lead5@demo.test", "Fran Lead (Fellside Wing)")
+    UnitRole.objects.get_or_create(
+        user=demo.users["lead5"], unit=demo.units["wing"], defaults={"role": UnitRoleKind.LEAD}
+    )
 
 
 def _seed_more_members(demo: DemoNetwork, today: dt.date) -> None:

@@ -13,6 +13,7 @@ class OrganisationKind(models.TextChoices):
 class SettingType(models.TextChoices):
     HEALTH_INPATIENT = "health_inpatient", "Health: inpatient"
     HEALTH_COMMUNITY = "health_community", "Health: community"
+    SECURE_HOSPITAL = "secure_hospital", "Health: secure hospital"
     PRISON_PROBATION = "prison_probation", "Prison or probation"
     THERAPEUTIC_COMMUNITY = "therapeutic_community", "Therapeutic community"
     EDUCATION = "education", "Education"
@@ -22,6 +23,10 @@ class SettingType(models.TextChoices):
     COMMUNITY = "community", "Community"
     THIRD_SECTOR = "third_sector", "Third sector"
     OTHER = "other", "Other"
+
+
+# Secure until a CCQI admin says otherwise (network.SettingProfile rows override these).
+SECURE_BY_DEFAULT = frozenset({SettingType.PRISON_PROBATION, SettingType.SECURE_HOSPITAL})
 
 
 class Region(models.TextChoices):

@@ -53,7 +53,15 @@ class OrganisationForm(forms.ModelForm):
 class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
-        fields = ["organisation", "name", "setting_type", "region", "show_on_register", "address"]
+        fields = [
+            "organisation",
+            "name",
+            "setting_type",
+            "region",
+            "show_on_register",
+            "register_opt_in",
+            "address",
+        ]
 
 
 class MembershipForm(forms.ModelForm):
@@ -181,4 +189,20 @@ class ImportUploadForm(forms.Form):
         label="CSV file",
         help_text=f"UTF-8 CSV, at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class SecureSettingsForm(forms.Form):
+    """Which setting types are secure (issue 15); every box unticked means none is."""
+
+    secure = forms.MultipleChoiceField(
+        label=_("Secure settings"),
+        required=False,
+        choices=SettingType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Units in these settings stay off the public register unless they opt in, must "
+            "declare photos free of residents before linking them, and their evidence is "
+            "watermarked when an assessor downloads it."
+        ),
     )

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ee_portal.lib.db import TimeStampedModel
 
@@ -116,6 +117,16 @@ class Unit(TimeStampedModel):
         default=True,
         help_text="Untick for sensitive settings (for example secure units).",
     )
+    # Units in a secure setting (SettingProfile.is_secure) stay off the register unless they
+    # opt in here as well: the reverse of everyone else's opt-out.
+    register_opt_in = models.BooleanField(
+        _("secure setting: appear on the public register"),
+        default=False,
+        help_text=_(
+            "Units in secure settings (prisons, probation approved premises, secure "
+            "hospitals) are kept off the public register unless this is ticked."
+        ),
+    )
     address = models.TextField(blank=True)
 
     class Meta:
@@ -128,6 +139,28 @@ class Unit(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SettingProfile(models.Model):
+    """What a setting type means for its units; CCQI admins edit it (/network/settings/).
+
+    A setting type without a row keeps its default (enums.SECURE_BY_DEFAULT)."""
+
+    setting_type = models.CharField(max_length=32, choices=SettingType.choices, unique=True)
+    is_secure = models.BooleanField(
+        _("secure setting"),
+        default=False,
+        help_text=_(
+            "Secure settings keep units off the public register unless they opt in, ask for "
+            "photos to be declared free of residents, and watermark assessors' downloads."
+        ),
+    )
+
+    class Meta:
+        ordering = ["setting_type"]
+
+    def __str__(self) -> str:
+        return self.get_setting_type_display()
 
 
 class Programme(models.Model):

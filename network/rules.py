@@ -142,6 +142,9 @@ def is_for_contributor(user: AnyUser, obj: Invitation | UnitRole | None) -> bool
 rules.add_perm("network.manage_network", is_ccqi_admin)
 rules.add_perm("network.view_unit", is_ccqi_admin | is_unit_member)
 rules.add_perm("network.manage_unit_people", is_ccqi_admin | is_unit_lead)
+# Issue 15: whether a unit in a secure setting appears on the public register is its lead's
+# choice (and CCQI's).
+rules.add_perm("network.choose_register", is_ccqi_admin | is_unit_lead)
 # obj: an Invitation. Leads re-send or revoke contributor invitations of their own unit.
 rules.add_perm("network.manage_invitation", is_ccqi_admin | (leads_unit_of & is_for_contributor))
 # obj: a UnitRole. Leads remove contributors of their own unit; admins remove anyone.

@@ -3,11 +3,20 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
-from .enums import MembershipStatus
-from .models import Invitation, Membership, Organisation, Unit, UnitRole, User
+from .enums import SECURE_BY_DEFAULT, MembershipStatus, SettingType
+from .models import Invitation, Membership, Organisation, SettingProfile, Unit, UnitRole, User
 
 
 def membership_is_active(*, unit: Unit, programme_code: str, on: dt.date) -> bool:
@@ -194,3 +203,67 @@ def organisation_list(*, search: str = "") -> QuerySet[Organisation]:
     if search:
         qs = qs.filter(name__icontains=search)
     return qs
+
+
+# Secure settings (issue 15) ----------------------------------------------------------------
+
+
+def secure_setting_types() -> frozenset[str]:
+    """The setting types that are secure: flagged by CCQI admins, or secure by default and
+    not unflagged (one query, read fresh every time)."""
+    flags = dict(SettingProfile.objects.values_list("setting_type", "is_secure"))
+    return frozenset(s for s in SettingType.values if flags.get(s, s in SECURE_BY_DEFAULT))
+
+
+def secure_q(prefix: str = "") -> Q:
+    """Units (reached through ``prefix``, e.g. "unit__") in a secure setting, as a condition
+    (subqueries; no query of its own)."""
+    flagged = SettingProfile.objects.filter(is_secure=True).values("setting_type")
+    unflagged = SettingProfile.objects.filter(is_secure=False).values("setting_type")
+    field = f"{prefix}setting_type__in"
+    return Q(**{field: flagged}) | (
+        Q(**{field: list(SECURE_BY_DEFAULT)}) & ~Q(**{field: unflagged})
+    )
+
+
+def annotate_secure(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """Adds ``is_secure`` (the unit's setting type is secure) to each unit, in the same
+    query."""
+    return units.annotate(is_secure=ExpressionWrapper(secure_q(), output_field=BooleanField()))
+
+
+def unit_is_secure(*, unit: Unit) -> bool:
+    """Whether the unit's setting type is secure (one query)."""
+    flag = (
+        SettingProfile.objects.filter(setting_type=unit.setting_type)
+        .values_list("is_secure", flat=True)
+        .first()
+    )
+    return unit.setting_type in SECURE_BY_DEFAULT if flag is None else flag
+
+
+def on_register_q(prefix: str = "") -> Q:
+    """Units that may appear on the public register (a condition, no query of its own).
+
+    Everyone may, unless they opted out (show_on_register); units in a secure setting only
+    when they also opted in (register_opt_in). ``prefix`` reaches the unit from another
+    model, e.g. "unit__"."""
+    return Q(**{f"{prefix}show_on_register": True}) & (
+        ~secure_q(prefix) | Q(**{f"{prefix}register_opt_in": True})
+    )
+
+
+def setting_profile_list() -> list[tuple[str, str, bool]]:
+    """Every setting type as (value, label, is_secure), in the enum's order (one query)."""
+    secure = secure_setting_types()
+    return [(value, str(label), value in secure) for value, label in SettingType.choices]
+
+
+def reader_setting_type(*, user: User) -> str:
+    """The setting type of the user's units when they all share one, else "" (one query).
+
+    Decides the wording of the public standards page for a signed-in unit member."""
+    settings = set(
+        UnitRole.objects.filter(user=user).values_list("unit__setting_type", flat=True)[:20]
+    )
+    return settings.pop() if len(settings) == 1 else ""

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib import fragments, pagecache
@@ -18,9 +19,19 @@ from ee_portal.lib.celery import enqueue_on_commit
 
 from . import csv_io
 from .cache import NETWORK
-from .enums import MembershipStatus, OrganisationKind, UnitRoleKind
-from .models import Invitation, Membership, Organisation, Programme, Unit, UnitRole, User
+from .enums import MembershipStatus, OrganisationKind, SettingType, UnitRoleKind
+from .models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Programme,
+    SettingProfile,
+    Unit,
+    UnitRole,
+    User,
+)
 from .rules import forget_roles
+from .selectors import secure_setting_types
 from .tasks import send_invitation, send_role_added
 
 
@@ -87,6 +98,7 @@ def unit_create(
     setting_type: str,
     region: str,
     show_on_register: bool = True,
+    register_opt_in: bool = False,
     address: str = "",
 ) -> Unit:
     """Create a unit in an organisation. Side effects: audit event."""
@@ -97,6 +109,7 @@ def unit_create(
         setting_type=setting_type,
         region=region,
         show_on_register=show_on_register,
+        register_opt_in=register_opt_in,
         address=address,
     )
     unit.full_clean()
@@ -116,6 +129,59 @@ def unit_update(*, actor: User, unit: Unit, **fields: Any) -> Unit:
                 actor=actor, verb="network.unit_updated", obj=unit, details={"changes": changes}
             )
     return unit
+
+
+def unit_register_choose(*, actor: User, unit: Unit, opt_in: bool) -> Unit:
+    """A unit in a secure setting opts in to (or out of) the public register (issue 15).
+
+    Side effects: one locked UPDATE and an audit event when it changes; the public pages'
+    cache is renewed by the save (network/cache.py)."""
+    _require(actor, "network.choose_register", unit)
+    with transaction.atomic():
+        locked = Unit.objects.select_for_update().get(pk=unit.pk)
+        if locked.register_opt_in != opt_in:
+            locked.register_opt_in = opt_in
+            locked.save(update_fields=["register_opt_in", "updated_at"])
+            audit_log(
+                actor=actor,
+                verb="network.register_opt_in" if opt_in else "network.register_opt_out",
+                obj=locked,
+            )
+    return locked
+
+
+def setting_profiles_save(*, actor: User, secure: set[str]) -> list[str]:
+    """Flag exactly the setting types in ``secure`` as secure; return those that changed.
+
+    Side effects: one row per setting type created or updated inside one transaction, and an
+    audit event listing the changes; saving a profile renews the public pages' cache
+    (network/cache.py), so the register hides or shows secure units at once. Unknown setting
+    types raise ValidationError.
+    """
+    _require(actor, "network.manage_network")
+    unknown = secure - set(SettingType.values)
+    if unknown:
+        raise ValidationError(_("Choose setting types from the list."))
+    changed: list[str] = []
+    with transaction.atomic():
+        # Locked in a fixed order so that two admins saving at once cannot interleave.
+        list(SettingProfile.objects.select_for_update().order_by("pk"))
+        current = secure_setting_types()
+        for setting_type in SettingType.values:
+            wanted = setting_type in secure
+            if wanted != (setting_type in current):
+                SettingProfile.objects.update_or_create(
+                    setting_type=setting_type, defaults={"is_secure": wanted}
+                )
+                changed.append(setting_type)
+        if changed:
+            audit_log(
+                actor=actor,
+                verb="network.secure_settings_changed",
+                obj=None,
+                details={"secure": sorted(secure), "changed": changed},
+            )
+    return changed
 
 
 # Memberships -----------------------------------------------------------------------------

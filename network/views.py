@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,6 +35,7 @@ from .forms import (
     OrganisationForm,
     RenewalForm,
     RoleChangeForm,
+    SecureSettingsForm,
     UnitForm,
 )
 from .models import Invitation, Membership, Organisation, Programme, Unit, UnitRole, User
@@ -166,10 +168,13 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = get_object_or_404(Unit.objects.select_related("organisation"), pk=pk)
+    unit = get_object_or_404(
+        selectors.annotate_secure(Unit.objects.select_related("organisation")), pk=pk
+    )
     user = request.user
     _visible_or_404(user, "network.view_unit", unit)
     can_manage_people = user.has_perm("network.manage_unit_people", unit)
+    is_secure = unit.is_secure
     people = list(selectors.unit_people(unit=unit))
     for unit_role in people:
         unit_role.can_remove = user.has_perm("network.remove_unit_role", unit_role)
@@ -184,6 +189,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "unit": unit,
             "is_admin": user.is_ccqi_admin,
+            "is_secure": is_secure,
+            "can_choose_register": is_secure and user.has_perm("network.choose_register", unit),
+            "on_register": unit.show_on_register and (unit.register_opt_in or not is_secure),
             "can_manage_people": can_manage_people,
             "memberships": list(selectors.unit_membership_history(unit=unit)),
             "people": people,
@@ -194,6 +202,46 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "extra_panels": hooks.unit_panels(unit=unit, user=user),
         },
     )
+
+
+@require_POST
+@login_required
+def unit_register_choice(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=pk)
+    _visible_or_404(request.user, "network.view_unit", unit)
+    if not request.user.has_perm("network.choose_register", unit):
+        raise Http404
+    opt_in = request.POST.get("opt_in") == "yes"
+    services.unit_register_choose(actor=request.user, unit=unit, opt_in=opt_in)
+    messages.success(
+        request,
+        _("Your unit may now appear on the public register of award holders.")
+        if opt_in
+        else _("Your unit is kept off the public register."),
+    )
+    return redirect("network:unit_detail", pk=unit.pk)
+
+
+@_GET_POST
+@admin_required
+def secure_settings(request: HttpRequest) -> HttpResponse:
+    profiles = selectors.setting_profile_list()
+    # Every box unticked is an answer too ("none is secure"), not an unbound form.
+    form = SecureSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"secure": [value for value, _label, secure in profiles if secure]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.setting_profiles_save(
+                actor=request.user, secure=set(form.cleaned_data["secure"])
+            )
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("The secure settings have been saved."))
+            return redirect("network:secure_settings")
+    return render(request, "network/secure_settings.html", {"form": form})
 
 
 # Memberships -----------------------------------------------------------------------------

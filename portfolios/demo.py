@@ -140,3 +140,52 @@ def seed_portfolios(demo: DemoNetwork) -> None:
         portfolio_submit(portfolio=p2, actor=demo.users["lead2"])
         p2.refresh_from_db()
     portfolios["riverside"] = p2
+    portfolios["wing"] = _seed_fellside(demo, framework, criteria)
+
+
+FELLSIDE_NARRATIVE = (
+    "Every weekday starts with a wing community meeting. Residents chair it in turn, officers "
+    "and the psychologist take part as equals, and new arrivals are welcomed by a peer mentor."
+)
+
+
+def _seed_fellside(demo: DemoNetwork, framework: Framework, criteria: list) -> Portfolio:
+    """Issue 15: Fellside Wing (PIPE), a prison unit, with a draft in prison wording: three
+    narratives, a resident's quote, and a photo not yet declared free of residents, so the
+    lead can see why it cannot be linked until it is."""
+    wing = demo.units["wing"]
+    portfolio = Portfolio.objects.filter(unit=wing, cycle=Cycle.INITIAL).order_by("-id").first()
+    if portfolio is not None:
+        return portfolio
+    lead = demo.users["lead5"]
+    portfolio = portfolio_create(unit=wing, framework=framework, cycle=Cycle.INITIAL, actor=lead)
+    first = criteria[:3]
+    for response in CriterionResponse.objects.filter(
+        portfolio=portfolio, criterion__in=first
+    ).select_related("criterion"):
+        response.portfolio = portfolio
+        response_save(
+            response=response,
+            actor=lead,
+            base_version=response.version,
+            narrative=FELLSIDE_NARRATIVE,
+            self_rating=SelfRating.WORKING_TOWARDS,
+        )
+    evidence_create_text(
+        portfolio=portfolio,
+        actor=lead,
+        title="What a resident said at the wing forum",
+        text="“Here the officers ask what we think, and then they actually do something.”",
+        evidence_type=EvidenceType.FEEDBACK,
+        contains_identifiable=False,
+        criterion_ids=[c.pk for c in first],
+    )
+    evidence_upload(
+        portfolio=portfolio,
+        actor=lead,
+        upload=SimpleUploadedFile("Wing mural.png", demo_png_bytes((120, 60, 140))),
+        title="Wing mural",
+        evidence_type=EvidenceType.PHOTO,
+        contains_identifiable=False,
+    )
+    return portfolio

@@ -98,6 +98,12 @@ class EvidenceType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PrintStatus(models.TextChoices):
+    RENDERING = "rendering", _("Being made")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
 # The award cycle (DESIGN.md): from-state -> allowed to-states.
 S = PortfolioState
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -35,6 +35,25 @@ class DeclarationsMixin(forms.Form):
     )
 
 
+class PhotoDeclarationMixin(forms.Form):
+    """Secure settings (issue 15): the declaration a photo needs before it supports a
+    criterion. The field exists only when asked for (``ask_free_of_residents``)."""
+
+    free_of_residents = forms.BooleanField(
+        label=_("No resident can be recognised in this photo"),
+        help_text=_(
+            "No faces, tattoos, names or cell numbers. In a secure setting a photo can support "
+            "a criterion only once this is ticked."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, ask_free_of_residents: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not ask_free_of_residents:
+            del self.fields["free_of_residents"]
+
+
 class CriteriaChoiceMixin(forms.Form):
     criteria = forms.TypedMultipleChoiceField(
         label="Supports these criteria",
@@ -90,7 +109,7 @@ class NarrativeForm(forms.Form):
             )
 
 
-class UploadForm(DeclarationsMixin, CriteriaChoiceMixin):
+class UploadForm(DeclarationsMixin, PhotoDeclarationMixin, CriteriaChoiceMixin):
     evidence_type = forms.ChoiceField(
         label=_("Type of evidence"),
         choices=[("", _("Decide from each file")), *EvidenceType.choices],
@@ -105,7 +124,13 @@ class UploadForm(DeclarationsMixin, CriteriaChoiceMixin):
     )
     # The declarations come first and are asked once for the whole batch (issue 17: they sat
     # below forty checkboxes, so every bulk upload landed as "Declarations needed").
-    field_order = ["contains_identifiable", "consent_recorded", "evidence_type", "description"]
+    field_order = [
+        "contains_identifiable",
+        "consent_recorded",
+        "free_of_residents",
+        "evidence_type",
+        "description",
+    ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -138,7 +163,7 @@ class TextEvidenceForm(DeclarationsMixin, CriteriaChoiceMixin):
     )
 
 
-class EvidenceEditForm(DeclarationsMixin, CriteriaChoiceMixin):
+class EvidenceEditForm(DeclarationsMixin, PhotoDeclarationMixin, CriteriaChoiceMixin):
     title = forms.CharField(label="Title", max_length=200)
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -158,6 +183,7 @@ class EvidenceEditForm(DeclarationsMixin, CriteriaChoiceMixin):
                 "text": evidence.text,
                 "contains_identifiable": yes_no_initial(evidence.contains_identifiable),
                 "consent_recorded": yes_no_initial(evidence.consent_recorded),
+                "free_of_residents": bool(evidence.free_of_residents),
             },
         )
         super().__init__(*args, **kwargs)

@@ -20,6 +20,8 @@ registering twice replaces rather than doubles.
 - "list links": ``links(*, portfolios, user)`` returns ``{portfolio_id: html}`` shown beside
   those portfolios on the portfolio list (awards: a link to the award), at most one query for
   the whole list.
+- "pdf renderer": ``render(*, template, context)`` returns PDF bytes (reviews: its pdf
+  module, the one place WeasyPrint is imported, loaded only when called, inside a task).
 - "demo steps": ``step(demo)`` seeds the app's demo data; seed_demo (awards) calls each after
   its own steps, with the DemoNetwork they filled (network.demo).
 """
@@ -40,6 +42,7 @@ _readiness_checks: dict[str, ReadinessCheck] = {}
 _demo_steps: dict[str, Callable[[Any], None]] = {}
 _page_panels: dict[str, PortfolioPanel] = {}
 _list_links: dict[str, ListLinks] = {}
+_pdf_renderers: dict[str, Callable[..., bytes]] = {}
 
 
 def on_standard_panels(key: str, provider: StandardPanels) -> None:
@@ -60,6 +63,17 @@ def on_page_panel(key: str, provider: PortfolioPanel) -> None:
 
 def on_list_links(key: str, provider: ListLinks) -> None:
     _list_links[key] = provider
+
+
+def on_pdf_renderer(key: str, render: Callable[..., bytes]) -> None:
+    _pdf_renderers[key] = render
+
+
+def render_pdf(*, template: str, context: dict[str, Any]) -> bytes:
+    """PDF bytes from the registered renderer; RuntimeError when none is registered."""
+    for render in list(_pdf_renderers.values()):
+        return render(template=template, context=context)
+    raise RuntimeError("No PDF renderer is registered (reviews fills portfolios.hooks).")
 
 
 def on_demo_step(key: str, step: Callable[[Any], None]) -> None:

@@ -17,6 +17,7 @@ from .enums import (
     EvidenceKind,
     EvidenceType,
     PortfolioState,
+    PrintStatus,
     SelfRating,
 )
 
@@ -120,6 +121,9 @@ class Evidence(TimeStampedModel):
     # None means "not declared yet": submission needs both declarations.
     contains_identifiable = models.BooleanField(null=True, blank=True)
     consent_recorded = models.BooleanField(null=True, blank=True)
+    # Secure settings (issue 15): a photo is linked only once declared free of any resident
+    # who could be recognised (face, tattoo, name, cell number). None: not declared.
+    free_of_residents = models.BooleanField(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -145,6 +149,10 @@ class Evidence(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == EvidenceKind.FILE and self.content_type.startswith("image/")
 
     @property
     def declarations_complete(self) -> bool:
@@ -215,3 +223,35 @@ class PortfolioEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.portfolio}: {self.from_state} → {self.to_state}"
+
+
+def print_upload_to(instance: "PortfolioPrint", filename: str) -> str:
+    return f"portfolio-prints/{instance.portfolio_id}/{uuid.uuid4().hex}.pdf"
+
+
+class PortfolioPrint(TimeStampedModel):
+    """The whole portfolio as one PDF (issue 15), made by a Celery task; one per portfolio,
+    made again on request. Private: served only by a permission-checked view."""
+
+    portfolio = models.OneToOneField(Portfolio, on_delete=models.CASCADE, related_name="print")
+    status = models.CharField(
+        max_length=12, choices=PrintStatus.choices, default=PrintStatus.RENDERING
+    )
+    # How far the task has got (0-100), for the progress bar.
+    progress = models.PositiveSmallIntegerField(default=0)
+    pdf = models.FileField(upload_to=print_upload_to, max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="portfolios_print_progress_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF of {self.portfolio}"

@@ -172,3 +172,5 @@ rules.add_perm(
 )
 rules.add_perm("portfolios.submit_portfolio", is_portfolio_lead & is_submittable)
 rules.add_perm("portfolios.download_evidence", can_view_evidence)
+# The whole portfolio as a PDF (issue 15): for the unit going through it on paper, and CCQI.
+rules.add_perm("portfolios.print_portfolio", is_ccqi_admin | is_portfolio_member)

@@ -2,6 +2,7 @@
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from ee_portal.lib.db import get_with_related
 from network.enums import UnitRoleKind
 from network.models import Unit, User
 from standards.models import Criterion, Standard
+from standards.selectors import apply_setting_wording
 
 from . import hooks
 from .enums import Cycle, PortfolioState, SelfRating
@@ -69,6 +71,24 @@ def evidence_get_for_user(*, user: User | AnonymousUser, pk: int) -> Evidence:
     return evidence
 
 
+def word_for_portfolio(items: Iterable[Standard | Criterion], *, portfolio: Portfolio) -> None:
+    """Show these standards and criteria in the wording of the portfolio's unit's setting
+    (standards.selectors.apply_setting_wording; no query when the unit is loaded)."""
+    apply_setting_wording(items, setting_type=portfolio.unit.setting_type)
+
+
+def portfolio_criteria(*, portfolio: Portfolio) -> list[Criterion]:
+    """The portfolio's criteria with their standards, in order, in the unit's wording (one
+    query)."""
+    criteria = list(
+        Criterion.objects.filter(standard__framework=portfolio.framework_id)
+        .select_related("standard")
+        .order_by("standard__number", "order", "code")
+    )
+    word_for_portfolio(criteria, portfolio=portfolio)
+    return criteria
+
+
 def criterion_get(*, portfolio: Portfolio, code_or_id: str) -> Criterion:
     qs = Criterion.objects.select_related("standard").filter(
         standard__framework=portfolio.framework_id
@@ -78,6 +98,7 @@ def criterion_get(*, portfolio: Portfolio, code_or_id: str) -> Criterion:
         criterion = qs.filter(pk=int(code_or_id)).first()
     if criterion is None:
         raise Http404
+    word_for_portfolio([criterion], portfolio=portfolio)
     return criterion
 
 
@@ -97,6 +118,8 @@ class CriterionRow:
     evidence_count: int
     complete: bool
     open: bool
+    # The linked evidence itself, where a page needs it (portfolio_print_rows).
+    linked: list[Evidence] = field(default_factory=list)
 
     @property
     def rating_nudge(self) -> str:
@@ -165,6 +188,7 @@ def portfolio_builder(*, portfolio: Portfolio) -> list[StandardRow]:
         is_open = portfolio.state in FULLY_EDITABLE_STATES or (
             portfolio.state == PortfolioState.MORE_EVIDENCE and response.reopened
         )
+        word_for_portfolio([criterion], portfolio=portfolio)
         standard_row.criteria.append(
             CriterionRow(
                 response=response,
@@ -175,6 +199,24 @@ def portfolio_builder(*, portfolio: Portfolio) -> list[StandardRow]:
             )
         )
     return sorted(rows.values(), key=lambda r: r.standard.number)
+
+
+def portfolio_print_rows(*, portfolio: Portfolio) -> list[StandardRow]:
+    """The builder's rows, each criterion carrying ``linked`` (its evidence, by title), for
+    the whole-portfolio PDF (issue 15). Three queries."""
+    rows = portfolio_builder(portfolio=portfolio)
+    linked: dict[int, list[Evidence]] = {}
+    links = (
+        EvidenceLink.objects.filter(evidence__portfolio=portfolio)
+        .select_related("evidence")
+        .order_by("evidence__title", "evidence_id")
+    )
+    for link in links:
+        linked.setdefault(link.criterion_id, []).append(link.evidence)
+    for standard_row in rows:
+        for row in standard_row.criteria:
+            row.linked = linked.get(row.criterion.pk, [])
+    return rows
 
 
 def portfolio_readiness(*, portfolio: Portfolio) -> list[MissingItem]:

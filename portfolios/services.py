@@ -1,5 +1,6 @@
 """Writes for portfolios, narratives and evidence. Every write goes through a function here."""
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -12,10 +13,12 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
 from network.models import Unit, User
+from network.selectors import unit_is_secure
 from standards.models import Criterion, Framework
 
 from .cache import touch_portfolio
@@ -25,6 +28,7 @@ from .enums import (
     EvidenceKind,
     EvidenceType,
     PortfolioState,
+    PrintStatus,
     SelfRating,
     self_ratings_for,
     transitions_for,
@@ -35,6 +39,7 @@ from .models import (
     EvidenceLink,
     Portfolio,
     PortfolioEvent,
+    PortfolioPrint,
     PortfolioRevision,
     evidence_upload_to,
 )
@@ -190,6 +195,7 @@ def _carry_over_evidence(
             text=old.text,
             contains_identifiable=old.contains_identifiable,
             consent_recorded=old.consent_recorded,
+            free_of_residents=old.free_of_residents,
             uploaded_by=old.uploaded_by,
             carried_over_from=old,
             contributed_by_resident=old.contributed_by_resident,
@@ -291,6 +297,28 @@ def _check_link_target(portfolio: Portfolio, criterion: Criterion) -> None:
         raise PermissionDenied(lock_message(portfolio))
 
 
+PHOTO_REFUSAL = gettext_lazy(
+    "This photo is not linked yet. Photos from prisons and other secure settings must not "
+    "show anyone who could be recognised: no faces, tattoos, names or cell numbers. If the "
+    "photo is clear of all of these, tick “No resident can be recognised in this photo” (on "
+    "the upload form or on the photo's page) and try again. If it does show someone, you "
+    "could describe the picture in words as text evidence instead, or take a new photo of the "
+    "artwork or the place on its own."
+)
+
+
+def _check_photo_may_link(
+    portfolio: Portfolio, *, content_type: str, free_of_residents: bool | None
+) -> None:
+    """Issue 15: in a secure setting a photo links only once declared free of residents.
+
+    One query (the setting's flag) for photos; none for anything else."""
+    if not content_type.startswith("image/") or free_of_residents:
+        return
+    if unit_is_secure(unit=portfolio.unit):
+        raise ValidationError(PHOTO_REFUSAL, code="photo_not_declared")
+
+
 def _validate_declarations(
     contains_identifiable: bool | None, consent_recorded: bool | None
 ) -> bool | None:
@@ -311,8 +339,13 @@ def evidence_upload(
     consent_recorded: bool | None = None,
     criterion_ids: Iterable[int] = (),
     contributed_by_resident: bool = False,
+    free_of_residents: bool | None = None,
 ) -> Evidence:
     """Check an uploaded file by its content and store it under a generated key.
+
+    In a secure setting a photo uploaded with criteria must be declared ``free_of_residents``
+    (issue 15); otherwise it is refused (ValidationError, code "photo_not_declared") before
+    anything is stored.
 
     Without ``evidence_type`` the type follows the checked content (uploads.evidence_type_for).
 
@@ -347,6 +380,16 @@ def evidence_upload(
             details={"signature": exc.signature, "size": upload.size or 0},
         )
         raise
+    if criteria:
+        try:
+            _check_photo_may_link(
+                portfolio,
+                content_type=prepared.content_type,
+                free_of_residents=free_of_residents,
+            )
+        except ValidationError:
+            prepared.close()
+            raise
     stored_name = ""
     try:
         evidence = Evidence(
@@ -361,6 +404,7 @@ def evidence_upload(
             sha256=prepared.sha256,
             contains_identifiable=contains_identifiable,
             consent_recorded=_validate_declarations(contains_identifiable, consent_recorded),
+            free_of_residents=free_of_residents,
             uploaded_by=actor,
             contributed_by_resident=contributed_by_resident,
         )
@@ -465,9 +509,19 @@ def evidence_update(
     contains_identifiable: bool | None,
     consent_recorded: bool | None,
     text: str | None = None,
+    free_of_residents: bool | None = None,
 ) -> Evidence:
-    """Change an item's details and declarations. Side effects: one UPDATE, one audit event."""
+    """Change an item's details and declarations. Side effects: one UPDATE, one audit event.
+
+    ``free_of_residents`` None leaves that declaration as it is; a linked photo in a secure
+    setting cannot withdraw it (unlink it first)."""
     _require_change(actor, evidence)
+    if free_of_residents is not None and free_of_residents != evidence.free_of_residents:
+        if not free_of_residents and evidence.links.exists():
+            _check_photo_may_link(
+                evidence.portfolio, content_type=evidence.content_type, free_of_residents=False
+            )
+        evidence.free_of_residents = free_of_residents
     evidence.title = title.strip()[:200]
     evidence.description = description
     evidence.evidence_type = evidence_type
@@ -479,6 +533,7 @@ def evidence_update(
         "evidence_type",
         "contains_identifiable",
         "consent_recorded",
+        "free_of_residents",
         "updated_at",
     ]
     if text is not None and evidence.kind == EvidenceKind.TEXT:
@@ -556,10 +611,21 @@ def _require_link_change(actor: User, evidence: Evidence, criterion: Criterion, 
 
 
 def evidence_link(*, evidence: Evidence, criterion: Criterion, actor: User) -> EvidenceLink:
-    """Link an item to a criterion (idempotent). In MORE_EVIDENCE only to reopened criteria."""
+    """Link an item to a criterion (idempotent). In MORE_EVIDENCE only to reopened criteria.
+
+    In a secure setting a photo not declared free of residents is refused (ValidationError
+    with PHOTO_REFUSAL; two more queries for such a photo only)."""
     _require_link_change(actor, evidence, criterion, "link")
     if criterion.standard.framework_id != evidence.portfolio.framework_id:
         raise ValidationError("That criterion is not part of this portfolio's standards.")
+    if (
+        evidence.is_photo
+        and not evidence.free_of_residents
+        and not EvidenceLink.objects.filter(evidence=evidence, criterion=criterion).exists()
+    ):
+        _check_photo_may_link(
+            evidence.portfolio, content_type=evidence.content_type, free_of_residents=False
+        )
     link, created = EvidenceLink.objects.get_or_create(
         evidence=evidence, criterion=criterion, defaults={"linked_by": actor}
     )
@@ -680,9 +746,48 @@ def portfolio_resubmit(*, portfolio: Portfolio, actor: User) -> PortfolioRevisio
     )
 
 
-def evidence_download_audit(*, evidence: Evidence, actor: User, inline: bool) -> None:
+def evidence_download_audit(
+    *, evidence: Evidence, actor: User, inline: bool, watermarked: bool = False
+) -> None:
     """One audit event per download (no content)."""
-    audit_log(actor=actor, verb="evidence.download", obj=evidence, details={"inline": inline})
+    details: dict[str, Any] = {"inline": inline}
+    if watermarked:
+        details["watermarked"] = True
+    audit_log(actor=actor, verb="evidence.download", obj=evidence, details=details)
+
+
+def portfolio_print_request(*, portfolio: Portfolio, actor: User) -> PortfolioPrint:
+    """Queue the whole portfolio as one PDF (issue 15); made again if one exists.
+
+    Side effects: get-or-create the PortfolioPrint row, locked, set to "rendering" at 0 %,
+    an audit event, and on commit the portfolios.render_portfolio_pdf task. A PDF already
+    being made is left alone (no second task) unless it has been "rendering" for 10 minutes.
+    """
+    from .tasks import render_portfolio_pdf  # noqa: PLC0415 -- tasks imports this module
+
+    _require(actor, "portfolios.print_portfolio", portfolio, "You cannot print this portfolio.")
+    with transaction.atomic():
+        printed, _created = PortfolioPrint.objects.get_or_create(
+            portfolio=portfolio, defaults={"requested_by": actor}
+        )
+        printed = PortfolioPrint.objects.select_for_update().get(pk=printed.pk)
+        # A PDF still being made is left alone, unless its task has surely died.
+        stale = timezone.now() - dt.timedelta(minutes=10)
+        if printed.status == PrintStatus.RENDERING and not _created and printed.updated_at > stale:
+            return printed
+        printed.status = PrintStatus.RENDERING
+        printed.progress = 0
+        printed.error = ""
+        printed.requested_by = actor
+        printed.save(update_fields=["status", "progress", "error", "requested_by", "updated_at"])
+        audit_log(actor=actor, verb="portfolio.print_requested", obj=portfolio)
+        enqueue_on_commit(render_portfolio_pdf, print_id=printed.pk)
+    return printed
+
+
+def portfolio_print_download_audit(*, portfolio: Portfolio, actor: User) -> None:
+    """One audit event per download of the whole-portfolio PDF."""
+    audit_log(actor=actor, verb="portfolio.print_download", obj=portfolio)
 
 
 def portfolio_export_audit(*, portfolio: Portfolio, actor: User) -> None:

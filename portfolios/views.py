@@ -1,5 +1,6 @@
 import csv
 import io
+import logging
 import re
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -28,6 +29,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -40,12 +42,13 @@ from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 from ee_portal.lib import fragments
 from ee_portal.lib.views import error_text
 from network.context_processors import prefetch_page
+from network.selectors import unit_is_secure
 from standards.cache import STANDARDS
 from standards.models import Framework
 
 from . import hooks
 from .cache import portfolio_scopes
-from .enums import Cycle, EvidenceKind, PortfolioState
+from .enums import Cycle, EvidenceKind, PortfolioState, PrintStatus
 from .forms import (
     DeclareForm,
     EvidenceEditForm,
@@ -54,7 +57,7 @@ from .forms import (
     TextEvidenceForm,
     UploadForm,
 )
-from .models import CriterionResponse, Evidence
+from .models import CriterionResponse, Evidence, PortfolioPrint
 from .rules import (
     SUBMITTABLE_STATES,
     evidence_is_open,
@@ -69,6 +72,7 @@ from .selectors import (
     evidence_get_for_user,
     evidence_library,
     portfolio_builder,
+    portfolio_criteria,
     portfolio_get_for_page,
     portfolio_get_for_user,
     portfolio_list_visible_to,
@@ -91,6 +95,8 @@ from .services import (
     evidence_upload,
     portfolio_create,
     portfolio_export_audit,
+    portfolio_print_download_audit,
+    portfolio_print_request,
     portfolio_resubmit,
     portfolio_submit,
     response_save,
@@ -102,6 +108,9 @@ from .uploads import (
     SizeLimitUploadHandler,
     upload_handlers,
 )
+from .watermark import WATERMARKED_TYPES, watermark, watermark_text
+
+logger = logging.getLogger(__name__)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -111,13 +120,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _criteria(portfolio):
-    from standards.models import Criterion  # noqa: PLC0415 -- keep views' imports local to use
-
-    return list(
-        Criterion.objects.filter(standard__framework=portfolio.framework_id)
-        .select_related("standard")
-        .order_by("standard__number", "order", "code")
-    )
+    return portfolio_criteria(portfolio=portfolio)
 
 
 @require_safe
@@ -176,7 +179,15 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template, scopes = "portfolios/_detail_body.html", portfolio_scopes(portfolio.pk)
     # The date: a registered readiness check may depend on it (a questionnaire round closes
     # on its last day without any row changing).
-    vary = (portfolio.state, can_edit, can_submit, show_readiness, timezone.localdate())
+    # The unit's setting decides the wording of standards and criteria (issue 15).
+    vary = (
+        portfolio.state,
+        can_edit,
+        can_submit,
+        show_readiness,
+        timezone.localdate(),
+        portfolio.unit.setting_type,
+    )
     prefetch_page(request, (template, scopes, vary))
 
     def body_context() -> dict:
@@ -222,7 +233,12 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portfolios/portfolio_detail.html",
-        {"portfolio": portfolio, "body": body, "page_panels": page_panels},
+        {
+            "portfolio": portfolio,
+            "body": body,
+            "page_panels": page_panels,
+            "can_print": request.user.has_perm("portfolios.print_portfolio", portfolio),
+        },
     )
 
 
@@ -357,7 +373,16 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
     # every item's buttons, a contributor only on their own items); the key holds what was
     # just read fresh and decided that (issue 12).
     template, scopes = "portfolios/_evidence_library_body.html", portfolio_scopes(portfolio.pk)
-    vary = (portfolio.state, "lead" if is_lead else user.pk, can_add, sorted(request.GET.lists()))
+    # Issue 15: the unit's setting words the criteria; a secure one asks about photos.
+    setting, secure = portfolio.unit.setting_type, unit_is_secure(unit=portfolio.unit)
+    vary = (
+        portfolio.state,
+        "lead" if is_lead else user.pk,
+        can_add,
+        sorted(request.GET.lists()),
+        setting,
+        secure,
+    )
     prefetch_page(request, (template, scopes, vary))
 
     def body_context() -> dict:
@@ -404,7 +429,9 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
 
         def forms_html() -> tuple[str, str]:
             upload_form = UploadForm(
-                prefix="up", initial={"criteria": [preselected] if preselected else []}
+                prefix="up",
+                initial={"criteria": [preselected] if preselected else []},
+                ask_free_of_residents=secure,
             )
             upload_form.set_criteria(criteria)
             text_form = TextEvidenceForm(
@@ -418,7 +445,9 @@ def evidence_library_view(request: HttpRequest, pk: int) -> HttpResponse:
         # the preselected criterion, so every portfolio of the framework shares one copy.
         upload_html, text_html = fragments.cached_data(
             fragments.data_spec(
-                "evidence-forms", [STANDARDS], [portfolio.framework_id, preselected]
+                "evidence-forms",
+                [STANDARDS],
+                [portfolio.framework_id, preselected, setting, secure],
             ),
             forms_html,
         )
@@ -463,7 +492,9 @@ def _evidence_upload(  # noqa: PLR0911, PLR0912 -- JSON and HTML answers per fil
     request: HttpRequest, portfolio, limiter: SizeLimitUploadHandler
 ) -> HttpResponse:
     as_json = _wants_json(request)
-    form = UploadForm(request.POST, prefix="up")
+    form = UploadForm(
+        request.POST, prefix="up", ask_free_of_residents=unit_is_secure(unit=portfolio.unit)
+    )
     form.set_criteria(_criteria(portfolio))
     files = request.FILES.getlist("up-files") or request.FILES.getlist("files")
     results: list[dict] = [
@@ -507,6 +538,7 @@ def _evidence_upload(  # noqa: PLR0911, PLR0912 -- JSON and HTML answers per fil
                 contains_identifiable=data["contains_identifiable"],
                 consent_recorded=data["consent_recorded"],
                 criterion_ids=data["criteria"],
+                free_of_residents=data.get("free_of_residents") or None,
             )
         except PermissionDenied as exc:
             if as_json:
@@ -632,8 +664,9 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     criteria = _criteria(portfolio)
     linked_ids = list(evidence.links.values_list("criterion_id", flat=True))
     can_change = request.user.has_perm("portfolios.change_evidence", evidence)
+    ask_photo = evidence.is_photo and unit_is_secure(unit=portfolio.unit)
     if request.method == "POST":
-        form = EvidenceEditForm(request.POST, evidence=evidence)
+        form = EvidenceEditForm(request.POST, evidence=evidence, ask_free_of_residents=ask_photo)
         form.set_criteria(criteria)
         if form.is_valid():
             data = form.cleaned_data
@@ -649,6 +682,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         contains_identifiable=data["contains_identifiable"],
                         consent_recorded=data["consent_recorded"],
                         text=data.get("text"),
+                        free_of_residents=data["free_of_residents"] if ask_photo else None,
                     )
                     evidence_set_links(
                         evidence=evidence, criterion_ids=data["criteria"], actor=request.user
@@ -663,6 +697,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = EvidenceEditForm(
             evidence=evidence,
             initial={**form.initial, "criteria": linked_ids},
+            ask_free_of_residents=ask_photo,
         )
         form.set_criteria(criteria)
     return render(
@@ -735,6 +770,49 @@ def _disposition(kind: str, name: str) -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
+def _download_mark(request: HttpRequest) -> str:
+    return watermark_text(
+        name=request.user.get_full_name(),
+        date_text=date_format(timezone.localdate(), "j F Y"),
+    )
+
+
+def _marked_file(item: Evidence, text: str) -> Iterator[bytes]:
+    """The item's file watermarked, read when the ZIP reaches it. A file that cannot be marked
+    never leaves unmarked: a short plain-text note takes its place under its name."""
+    try:
+        with default_storage.open(item.file.name, "rb") as handle:
+            yield watermark(handle.read(), item.content_type, text)
+    except Exception:  # noqa: BLE001 -- pypdf and Pillow raise many kinds on a damaged file
+        logger.warning("Evidence %s could not be watermarked for a ZIP", item.pk)
+        yield _("This file could not be marked for download, so it is not included.").encode()
+
+
+def _watermarked_download(
+    request: HttpRequest, evidence: Evidence, disposition: str, *, inline: bool
+) -> HttpResponseBase:
+    """The file read through the server (never a signed S3 URL) and watermarked with the
+    downloader's name and today's date; a file that cannot be marked is not handed out."""
+    try:
+        with default_storage.open(evidence.file.name, "rb") as handle:
+            data = watermark(handle.read(), evidence.content_type, _download_mark(request))
+    except Exception:  # noqa: BLE001 -- pypdf and Pillow raise many kinds on a damaged file
+        logger.warning("Evidence %s could not be watermarked", evidence.pk)
+        messages.error(
+            request,
+            _(
+                "We could not add the download mark to this file, so it cannot be downloaded "
+                "from this secure setting. Please ask the unit for another copy."
+            ),
+        )
+        return redirect("portfolios:evidence_edit", pk=evidence.pk)
+    evidence_download_audit(evidence=evidence, actor=request.user, inline=inline, watermarked=True)
+    response = HttpResponse(data, content_type=evidence.content_type)
+    response["Content-Disposition"] = disposition
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_safe
 @login_required
 @xframe_options_sameorigin
@@ -746,10 +824,17 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     inline = request.GET.get("inline") == "1" and evidence.content_type in INLINE_TYPES
     if evidence.kind == EvidenceKind.TEXT or not evidence.file or evidence.file_purged_at:
         raise Http404
-    evidence_download_audit(evidence=evidence, actor=request.user, inline=inline)
     name = evidence.original_name or "evidence"
     disposition = _disposition("inline" if inline else "attachment", name)
     storage = default_storage
+    # Issue 15: evidence from a secure setting leaves the unit marked with who took it.
+    if (
+        evidence.content_type in WATERMARKED_TYPES
+        and not is_portfolio_member(request.user, evidence.portfolio)
+        and unit_is_secure(unit=evidence.portfolio.unit)
+    ):
+        return _watermarked_download(request, evidence, disposition, inline=inline)
+    evidence_download_audit(evidence=evidence, actor=request.user, inline=inline)
     if _is_s3(storage):
         url = storage.url(  # type: ignore[call-arg]  # S3Storage.url takes parameters
             evidence.file.name,
@@ -827,6 +912,12 @@ def portfolio_export_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse
         for link in links:
             by_criterion.setdefault(link.criterion_id, []).append(item)
 
+    # Issue 15: as single downloads, a secure setting's PDFs and pictures leave marked.
+    mark_text = (
+        _download_mark(request)
+        if not is_portfolio_member(request.user, portfolio) and unit_is_secure(unit=portfolio.unit)
+        else ""
+    )
     zs = ZipStream(compress_type=ZIP_DEFLATED, compress_level=6, sized=False)
     manifest = io.StringIO()
     writer = csv.writer(manifest)
@@ -865,7 +956,10 @@ def portfolio_export_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse
             # Issue 8: photos, video, audio, PDFs and office files are compressed already, so
             # deflating them only burnt CPU (5x `zip -0` for 1 GiB): store them; deflate text.
             compress = ZIP_DEFLATED if item.content_type.startswith("text/") else ZIP_STORED
-            zs.add(_stream_file(item.file.name), path, compress_type=compress)
+            if mark_text and item.content_type in WATERMARKED_TYPES:
+                zs.add(_marked_file(item, mark_text), path, compress_type=compress)
+            else:
+                zs.add(_stream_file(item.file.name), path, compress_type=compress)
         writer.writerow([
             path, item.title, item.get_evidence_type_display(), code, item.original_name,
             item.content_type, item.size, item.sha256,
@@ -912,6 +1006,46 @@ def portfolio_export_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse
     filename = f"{slugify(portfolio.unit.name)}-{portfolio.cycle}-portfolio.zip"
     response = StreamingHttpResponse(zs, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def portfolio_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole portfolio as one PDF (issue 15): make it, watch its progress, download it.
+    Without JavaScript the page refreshes itself while the PDF is being made."""
+    portfolio = portfolio_get_for_user(user=request.user, pk=pk)
+    if not request.user.has_perm("portfolios.print_portfolio", portfolio):
+        raise Http404
+    if request.method == "POST":
+        portfolio_print_request(portfolio=portfolio, actor=request.user)
+        messages.success(request, _("Your PDF is being made. This page shows how far it has got."))
+        return redirect("portfolios:print", pk=portfolio.pk)
+    printed = PortfolioPrint.objects.filter(portfolio=portfolio).first()
+    return render(
+        request,
+        "portfolios/portfolio_print.html",
+        {"portfolio": portfolio, "printed": printed},
+    )
+
+
+@require_safe
+@login_required
+def portfolio_print_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    portfolio = portfolio_get_for_user(user=request.user, pk=pk)
+    if not request.user.has_perm("portfolios.print_portfolio", portfolio):
+        raise Http404
+    printed = PortfolioPrint.objects.filter(portfolio=portfolio).first()
+    if printed is None or printed.status != PrintStatus.READY or not printed.pdf:
+        raise Http404
+    portfolio_print_download_audit(portfolio=portfolio, actor=request.user)
+    response = FileResponse(
+        default_storage.open(printed.pdf.name, "rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"{slugify(portfolio.unit.name) or 'portfolio'}-portfolio.pdf",
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from network.models import AssessorProfile, PeerReviewerProfile, Unit, UnitRole, User
 from portfolios.enums import Cycle, PortfolioState
 from portfolios.models import CriterionResponse, EvidenceLink, Portfolio, PortfolioRevision
-from portfolios.selectors import CriterionChange, revision_diff
+from portfolios.selectors import CriterionChange, revision_diff, word_for_portfolio
 from standards.decision import RuleResult, rule_evaluate
 from standards.models import Criterion
 
@@ -202,11 +202,13 @@ def criteria_to_rate(*, assignment: Assignment) -> list[Criterion]:
     rate" leads; the same rule as workflow.assignment_submit_scores.
     """
     rated = CriterionScore.objects.filter(assignment_id=assignment.pk).exclude(rating="")
-    return list(
+    criteria = list(
         criteria_for_portfolio(portfolio=assignment.portfolio).exclude(
             pk__in=rated.values("criterion_id")
         )
     )
+    word_for_portfolio(criteria, portfolio=assignment.portfolio)
+    return criteria
 
 
 @dataclass
@@ -268,6 +270,7 @@ def scoring_rows(*, assignment: Assignment) -> list[ScoringRow]:
     """
     portfolio = assignment.portfolio
     criteria = list(criteria_for_portfolio(portfolio=portfolio))
+    word_for_portfolio(criteria, portfolio=portfolio)
     responses = {r.criterion_id: r for r in portfolio.responses.all()}
     evidence = _evidence_by_criterion(portfolio)
     own = {s.criterion_id: s for s in assignment.scores.all()}
@@ -336,6 +339,7 @@ def consolidation_data(*, portfolio: Portfolio) -> tuple[list[Assignment], list[
     Four queries: criteria, assignments, their scores, agreed scores.
     """
     criteria = list(criteria_for_portfolio(portfolio=portfolio))
+    word_for_portfolio(criteria, portfolio=portfolio)
     assignments = list(
         portfolio.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES)
         .select_related("assessor")
@@ -598,7 +602,9 @@ def agreed_scores_for_pdf(
     labels = dict(portfolio.framework.rating_choices)
     agreed = {a.criterion_id: a for a in portfolio.agreed_scores.all()}
     rows = []
-    for criterion in criteria_for_portfolio(portfolio=portfolio):
+    criteria = list(criteria_for_portfolio(portfolio=portfolio))
+    word_for_portfolio(criteria, portfolio=portfolio)
+    for criterion in criteria:
         score = agreed.get(criterion.pk)
         rows.append((criterion, score, labels.get(score.rating, score.rating) if score else ""))
     return rows

@@ -21,6 +21,7 @@ from network.enums import UnitRoleKind
 from network.models import User
 from portfolios import hooks as portfolio_hooks
 from portfolios.cache import touch_review
+from portfolios.selectors import word_for_portfolio
 
 from .enums import ACTIVE_ASSIGNMENT_STATES, ReportStatus
 from .models import Assignment, Decision, EvidenceRequest, ReminderLog, Report
@@ -99,10 +100,12 @@ def send_evidence_request_email(*, request_id: int) -> int:
     if request is None:
         logger.warning("Evidence request %s is gone; no email", request_id)
         return 0
+    criteria = sorted(request.criteria.all(), key=lambda c: (c.standard_id, c.order))
+    word_for_portfolio(criteria, portfolio=request.portfolio)  # the unit's own wording
     context = {
         "request": request,
         "unit": request.portfolio.unit,
-        "criteria": sorted(request.criteria.all(), key=lambda c: (c.standard_id, c.order)),
+        "criteria": criteria,
         "portfolio_url": request.portfolio.get_absolute_url(),
     }
     return send_templated_email(

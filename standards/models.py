@@ -19,6 +19,13 @@ class FrameworkLockedError(ValidationError):
     pass
 
 
+def _refuse_worded_copy(instance: models.Model) -> None:
+    # standards.selectors.apply_setting_wording rewrites the display fields of loaded rows;
+    # such a copy must never be written back over the framework's own wording.
+    if getattr(instance, "worded_for", None) is not None:
+        raise ValueError(f"{instance!r} shows a setting's wording and cannot be saved.")
+
+
 def default_rating_scale() -> list[dict[str, str]]:
     return [dict(item) for item in DEFAULT_RATING_SCALE]
 
@@ -108,6 +115,9 @@ class Standard(models.Model):
     # Optional per-setting wording, e.g. {"prison_probation": "Support is available for ..."}.
     setting_wording = models.JSONField(default=dict, blank=True)
 
+    # The setting whose wording the display fields show (selectors.apply_setting_wording).
+    worded_for: str | None = None
+
     class Meta:
         ordering = ["framework", "number"]
         constraints = [
@@ -123,6 +133,7 @@ class Standard(models.Model):
         return f"{self.number}. {self.name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        _refuse_worded_copy(self)
         _guard_framework(self.framework_id)
         super().save(*args, **kwargs)
 
@@ -146,6 +157,11 @@ class Criterion(models.Model):
     criterion_type = models.PositiveSmallIntegerField(
         "type", choices=CriterionType.choices, null=True, blank=True
     )
+    # Optional per-setting wording, each part optional, e.g.
+    # {"prison_probation": {"text": "...", "guidance": "...", "examples": ["...", "..."]}}.
+    setting_wording = models.JSONField(default=dict, blank=True)
+
+    worded_for: str | None = None  # as Standard.worded_for
 
     class Meta:
         ordering = ["standard__number", "order", "code"]
@@ -160,6 +176,7 @@ class Criterion(models.Model):
         return f"{self.code} {self.text[:60]}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        _refuse_worded_copy(self)
         _guard_framework(
             Standard.objects.filter(pk=self.standard_id)
             .values_list("framework_id", flat=True)

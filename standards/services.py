@@ -17,6 +17,8 @@ TEN_STANDARD_PROGRAMMES = frozenset({"ee-award", "ee-prisons"})
 _FRAMEWORK_FIELDS = ("code", "title", "version")
 _STANDARD_FIELDS = ("number", "name", "value_statement", "criteria")
 _CRITERION_FIELDS = ("code", "text")
+# What a criterion's per-setting wording may replace.
+_WORDED_PARTS = frozenset({"text", "guidance", "examples"})
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,19 @@ class _Validator:
             else:
                 self.types.add(ctype)
 
+        wording = crit.get("setting_wording", {})
+        if not isinstance(wording, dict):
+            self.err(
+                f"{cpath}.setting_wording", "must map a setting type to text, guidance, examples"
+            )
+            return
+        for setting, parts in wording.items():
+            where = f"{cpath}.setting_wording.{setting}"
+            if not isinstance(parts, dict) or not parts or set(parts) - _WORDED_PARTS:
+                self.err(where, "must give text, guidance or examples (or several)")
+            elif not isinstance(parts.get("examples", []), list):
+                self.err(f"{where}.examples", "must be a list of text")
+
     def extras(self, data: dict[str, Any]) -> None:
         """The network's parts: the decision rule (checked against the types present) and
         the core values shown as context."""
@@ -280,6 +295,7 @@ def framework_import(*, text: str, publish: bool = False) -> Framework:
                 examples="\n".join(examples) if isinstance(examples, list) else str(examples),
                 order=order,
                 criterion_type=crit.get("type"),
+                setting_wording=crit.get("setting_wording") or {},
             ).save()
     if publish or data.get("status") == FrameworkStatus.PUBLISHED:
         framework_publish(framework=framework)
@@ -348,4 +364,6 @@ def _criterion_export(criterion: Criterion) -> dict[str, Any]:
     }
     if criterion.criterion_type is not None:
         entry["type"] = criterion.criterion_type
+    if criterion.setting_wording:
+        entry["setting_wording"] = criterion.setting_wording
     return entry

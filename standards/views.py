@@ -4,8 +4,9 @@ from django.views.decorators.http import require_safe
 
 from ee_portal.lib.pagecache import cache_public_page
 
-from . import selectors
+from . import hooks, selectors
 from .enums import DEFAULT_PROGRAMME
+from .models import Framework
 
 
 def _framework_or_404():
@@ -15,15 +16,35 @@ def _framework_or_404():
     return framework
 
 
+def _chosen_setting(request: HttpRequest, framework: Framework) -> tuple[str, list]:
+    """The setting whose wording to show: ?setting=, else a signed-in member's own setting.
+
+    A setting without wording of its own in this framework reads the general wording."""
+    choices = selectors.setting_choices(framework=framework)
+    setting = request.GET.get("setting")
+    if setting is None and request.user.is_authenticated:
+        setting = hooks.reader_setting(request.user)
+    if setting not in {key for key, _label in choices}:
+        setting = ""
+    return setting, choices
+
+
 @require_safe
 @cache_public_page  # issue 8: published standards are immutable; cached for anonymous visitors
 def standard_list(request: HttpRequest) -> HttpResponse:
     framework = _framework_or_404()
-    standards = selectors.standard_list(framework=framework)
+    setting, choices = _chosen_setting(request, framework)
+    standards = list(selectors.standard_list(framework=framework))
+    selectors.apply_setting_wording(standards, setting_type=setting)
     return render(
         request,
         "standards/standard_list.html",
-        {"framework": framework, "standards": standards},
+        {
+            "framework": framework,
+            "standards": standards,
+            "setting": setting,
+            "setting_choices": choices,
+        },
     )
 
 
@@ -34,7 +55,8 @@ def standard_detail(request: HttpRequest, number: int) -> HttpResponse:
     standard = selectors.standard_get_with_criteria(framework=framework, number=number)
     if standard is None:
         raise Http404("No such standard.")
-    setting = request.GET.get("setting", "")
+    setting, choices = _chosen_setting(request, framework)
+    selectors.apply_setting_wording([standard], setting_type=setting)
     return render(
         request,
         "standards/standard_detail.html",
@@ -42,7 +64,9 @@ def standard_detail(request: HttpRequest, number: int) -> HttpResponse:
             "framework": framework,
             "standard": standard,
             "criteria": standard.criteria.all(),
-            "setting_statement": standard.setting_wording.get(setting, ""),
+            "setting": setting,
+            "setting_choices": choices,
+            "setting_statement": standard.value_statement if setting else "",
         },
     )
 

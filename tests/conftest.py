@@ -103,6 +103,12 @@ def framework(db):
 
 
 @pytest.fixture
+def worded_framework(db):
+    """Standard 1 and criterion 1.1 have prison wording (factories.PRISON_TEXT...)."""
+    return factories.make_prison_worded_framework()
+
+
+@pytest.fixture
 def admin_user(db):
     return factories.AdminFactory(email="admin@example.test")
 

@@ -528,3 +528,36 @@ class NationalReportFactory(DjangoModelFactory):
         model = programmes.NationalReport
 
     year = 2026
+
+
+# Issue 15: one standard and one criterion with prison wording beside the general wording.
+GENERAL_STATEMENT = "Everyone can get support."
+PRISON_STATEMENT = "Staff and residents can both get support."
+GENERAL_TEXT = "Service users know how to get support."
+PRISON_TEXT = "Residents know how to get support on the wing."
+PRISON_GUIDANCE = "Ask residents on the wing."
+
+
+def make_prison_worded_framework(*, criteria_per_standard: int = 1):
+    """A published framework whose standard 1 and criterion 1.1 have prison wording."""
+    framework = make_framework(criteria_per_standard=criteria_per_standard, publish=False)
+    standards.Standard.objects.filter(framework=framework, number=1).update(
+        value_statement=GENERAL_STATEMENT,
+        setting_wording={"prison_probation": PRISON_STATEMENT},
+    )
+    standards.Criterion.objects.filter(standard__framework=framework, code="1.1").update(
+        text=GENERAL_TEXT,
+        guidance="Ask service users.",
+        examples="Leaflet for service users",
+        setting_wording={
+            "prison_probation": {
+                "text": PRISON_TEXT,
+                "guidance": PRISON_GUIDANCE,
+                "examples": ["Wing leaflet", "Listener rota"],
+            }
+        },
+    )
+    framework.status = FrameworkStatus.PUBLISHED
+    framework.published_at = timezone.now()
+    framework.save()
+    return framework

@@ -6,6 +6,7 @@ Select with `-m browser`. Failures keep a screenshot and the page HTML in test-a
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -74,9 +75,19 @@ def new_page(browser, request, live_server):
     """Factory: a page in a fresh browser context (its own cookies), e.g. a second visitor.
 
     Each page records console errors in ``page.errors``; when the test fails, every page
-    made here leaves a screenshot and its HTML in test-artifacts/.
+    made here leaves a screenshot and its HTML in test-artifacts/. Issue 15: a request to any
+    host but the live server's fails the test (locked-down networks; no CDNs).
     """
     contexts = []
+    own_host = urlsplit(live_server.url).netloc
+    foreign: set[str] = set()
+
+    def note_host(request) -> None:
+        # Only the network counts: Chromium's own chrome:// and extension pages (its PDF
+        # viewer) and data:/blob: URLs never leave the machine.
+        url = urlsplit(request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.netloc != own_host:
+            foreign.add(url.netloc)
 
     def make():
         # Reduced motion switches off Bootstrap's transitions, so axe never measures a
@@ -85,6 +96,7 @@ def new_page(browser, request, live_server):
             base_url=live_server.url, locale="en-GB", reduced_motion="reduce"
         )
         context.set_default_timeout(15_000)
+        context.on("request", note_host)
         page = context.new_page()
         errors = PageErrors()
         page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
@@ -100,6 +112,7 @@ def new_page(browser, request, live_server):
         if report is not None and report.failed:
             _save_artifacts(page, stem if index == 0 else f"{stem}-{index + 1}")
         context.close()
+    assert not foreign, f"Pages contacted other hosts: {sorted(foreign)}"
 
 
 @pytest.fixture

@@ -375,8 +375,9 @@ def test_library_with_undeclared_items_constant_queries(
     cache.clear()
     # session, user with unit roles and cache epoch, portfolio (with its unit), criteria,
     # items, their links, session save (savepoint, update, release): the declarations form
-    # is built from the items already read
-    with django_assert_num_queries(9):
+    # is built from the items already read; and whether the unit's setting is secure
+    # (issue 15: the upload form then asks about photos)
+    with django_assert_num_queries(10):
         response = client.get(library_url(portfolio))
     boxes = re.findall(r'name="dc-items"', response.content.decode())
     assert len(boxes) == item_count

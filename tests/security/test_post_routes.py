@@ -428,6 +428,11 @@ POST_ROUTES: dict[str, PostRoute] = {
         )
     ),
     "network:import_preview": PostRoute(axes=("membership",), before=_stage_import),
+    # Issue 15.
+    "network:unit_register": PostRoute((lambda w: {"opt_in": "yes"}, lambda w: {"opt_in": "no"})),
+    "network:secure_settings": PostRoute(
+        (lambda w: {"secure": ["prison_probation"]}, lambda w: {"secure": ["spaceship"]})
+    ),
     "network:import_cancel": PostRoute(before=_stage_import),
     # --- portfolios -----------------------------------------------------------------------
     "portfolios:start": PostRoute(
@@ -468,6 +473,7 @@ POST_ROUTES: dict[str, PostRoute] = {
         P,
     ),
     "portfolios:submit": PostRoute(axes=P),
+    "portfolios:print": PostRoute(axes=P),  # issue 15: the whole portfolio as a PDF
     "portfolios:evidence_edit": PostRoute(
         (
             lambda w: {

@@ -129,6 +129,10 @@ ROUTES: dict[str, Route] = {
     # The contributor's role in unit A: its lead removes it; only admins change roles.
     "network:role_remove": Route(_pk("contributor_role"), {"POST": (LOGIN, _, 302, _, _, _, 302)}),
     "network:role_change": Route(_pk("contributor_role"), {"POST": ADMIN_ONLY_REDIRECT}),
+    # Issue 15: a unit's register choice is its lead's (and CCQI's); the secure setting types
+    # are CCQI's (an empty POST saves "none secure": a redirect, rolled back here).
+    "network:unit_register": Route(_pk("unit"), {"POST": (LOGIN, _, 302, _, _, _, 302)}),
+    "network:secure_settings": Route(_none, {"GET": ADMIN_ONLY, "POST": ADMIN_ONLY_REDIRECT}),
     "network:person_list": Route(_none, {"GET": ADMIN_ONLY}),
     "network:organisation_list": Route(_none, {"GET": ADMIN_ONLY}),
     "network:organisation_create": Route(_none, {"GET": ADMIN_ONLY, "POST": ADMIN_ONLY}),
@@ -163,6 +167,13 @@ ROUTES: dict[str, Route] = {
     "portfolios:diff": Route(_pk("portfolio"), {"GET": PORTFOLIO_READERS}),
     "portfolios:export_zip": Route(_pk("portfolio"), {"GET": PORTFOLIO_READERS}),
     "portfolios:submit": Route(_pk("portfolio"), {"POST": PORTFOLIO_READERS_REDIRECT}),
+    # Issue 15: the whole portfolio as a PDF is for the unit and CCQI, not its assessors; no
+    # PDF has been made yet, so its download is a 404 for everyone.
+    "portfolios:print": Route(
+        _pk("portfolio"),
+        {"GET": (LOGIN, 200, 200, _, _, _, 200), "POST": (LOGIN, 302, 302, _, _, _, 302)},
+    ),
+    "portfolios:print_download": Route(_pk("portfolio"), {"GET": (LOGIN, _, _, _, _, _, _)}),
     "portfolios:evidence_edit": Route(
         _pk("evidence"), {"GET": PORTFOLIO_READERS, "POST": PORTFOLIO_READERS}
     ),

@@ -54,13 +54,14 @@ def test_standards_pages_reject_post(client, sample):
 @pytest.mark.parametrize("criteria_count", [1, 5])
 def test_standard_pages_constant_queries(client, django_assert_num_queries, criteria_count):
     factories.make_framework(criteria_per_standard=criteria_count)
-    # 1 current framework, 2 standards with criterion counts
-    # ...and the cache epoch, read once per request (ee_portal/lib/fragments.py)
-    with django_assert_num_queries(3):
-        client.get("/standards/")
-    # 1 current framework, 2 the standard, 3 its criteria
+    # 1 current framework, 2 the settings with wording of their own (setting switcher),
+    # 3 standards with criterion counts
     # ...and the cache epoch, read once per request (ee_portal/lib/fragments.py)
     with django_assert_num_queries(4):
+        client.get("/standards/")
+    # 1 current framework, 2 the standard, 3 its criteria, 4 the settings with wording
+    # ...and the cache epoch, read once per request (ee_portal/lib/fragments.py)
+    with django_assert_num_queries(5):
         client.get("/standards/1/")
 
 
