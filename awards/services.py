@@ -18,13 +18,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
 from ee_portal.lib.emails import send_templated_email
-from network.enums import UnitRoleKind
-from network.models import UnitRole, User
+from network.enums import Region, UnitRoleKind
+from network.models import Unit, UnitRole, User
 from portfolios.enums import Cycle
 from portfolios.models import Portfolio
 from portfolios.services import portfolio_create
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-AWARD_TITLE = "Enabling Environments Award"
+AWARD_TITLE = gettext_lazy("Enabling Environments Award")
 CERTIFICATE_STYLESHEET = "pdf/certificate.css"  # static path; see reviews.pdf.render_pdf
 # 32 random bytes as URL-safe text: unguessable, unrelated to the certificate number.
 VERIFY_CODE_BYTES = 32
@@ -217,6 +218,14 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     )
 
 
+def certificate_languages(unit: Unit) -> list[str]:
+    """The languages a unit's certificate is written in: Welsh then English for a unit in
+    Wales (a bilingual certificate), otherwise the language it is rendered in."""
+    if unit.region == Region.WALES:
+        return ["cy", "en-gb"]
+    return [translation.get_language() or settings.LANGUAGE_CODE]
+
+
 def certificate_context(certificate: Certificate) -> dict[str, Any]:
     award = certificate.award
     url = verification_url(certificate)
@@ -227,6 +236,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "organisation": award.unit.organisation,
         "framework": award.framework,
         "award_title": AWARD_TITLE,
+        "languages": certificate_languages(award.unit),
         "verify_url": url,
         "qr_data_uri": qr_png_data_uri(url),
     }
@@ -320,14 +330,17 @@ def _change_status(
         raise PermissionDenied
     reason = (reason or "").strip()
     if to != AwardStatus.VALID and not reason:
-        raise ValidationError({"reason": "Please give a reason: it is shown to the public."})
+        raise ValidationError(
+            {"reason": gettext("Please give a reason: it is shown to the public.")}
+        )
     with transaction.atomic():
         award = Award.objects.select_for_update().get(pk=award.pk)
         if award.status == to:
             return award
         if award.status not in allowed_from:
             raise ValidationError(
-                f"An award that is {award.get_status_display().lower()} cannot be changed this way."
+                gettext("An award that is %(status)s cannot be changed this way.")
+                % {"status": award.get_status_display().lower()}
             )
         previous = award.status
         award.status = to
@@ -391,13 +404,15 @@ def award_open_review(*, award: Award, actor: User, cycle: str) -> Portfolio:
     if not actor.has_perm("awards.manage_award", award):
         raise PermissionDenied
     if cycle not in (Cycle.INTERIM, Cycle.RENEWAL):
-        raise ValidationError("Choose an interim review or a renewal.")
+        raise ValidationError(gettext("Choose an interim review or a renewal."))
     award = Award.objects.select_related("unit", "portfolio", "framework").get(pk=award.pk)
     existing = open_review_portfolios(award=award).filter(cycle=cycle).first()
     if existing is not None:
         return existing
     if award.status == AwardStatus.REVOKED:
-        raise ValidationError("This award has been revoked, so it cannot be reviewed or renewed.")
+        raise ValidationError(
+            gettext("This award has been revoked, so it cannot be reviewed or renewed.")
+        )
     framework = award.framework
     if cycle == Cycle.RENEWAL:
         framework = Framework.objects.current() or award.framework
@@ -542,7 +557,7 @@ def feedback_report_request(*, portfolio: Portfolio, actor: User) -> Report:
     if not getattr(actor, "is_ccqi_admin", False):
         raise PermissionDenied
     if not portfolio_has_agreed_scores(portfolio_id=portfolio.pk):
-        raise ValidationError("There are no agreed ratings for this portfolio yet.")
+        raise ValidationError(gettext("There are no agreed ratings for this portfolio yet."))
     with transaction.atomic():
         report, _ = Report.objects.get_or_create(
             portfolio=portfolio, kind=ReportKind.FEEDBACK, defaults={"author": actor}
@@ -633,7 +648,7 @@ def feedback_report_release(*, report: Report, actor: User) -> Report:
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status != ReportStatus.READY:
-            raise ValidationError("The feedback report PDF is not ready yet.")
+            raise ValidationError(gettext("The feedback report PDF is not ready yet."))
         if report.released_at is None:
             report.released_at = timezone.now()
             report.save(update_fields=["released_at", "updated_at"])

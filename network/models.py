@@ -4,10 +4,11 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ee_portal.lib.db import TimeStampedModel
 
-from .enums import MembershipStatus, OrganisationKind, Region, SettingType, UnitRoleKind
+from .enums import Language, MembershipStatus, OrganisationKind, Region, SettingType, UnitRoleKind
 
 
 class UserManager(BaseUserManager["User"]):
@@ -41,12 +42,23 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
-        default=False, help_text="Can sign in to the Django admin (operators)."
+        default=False, help_text=gettext_lazy("Can sign in to the Django admin (operators).")
     )
     is_ccqi_admin = models.BooleanField(
-        "CCQI admin", default=False, help_text="Manages the network, reviews and awards."
+        "CCQI admin",
+        default=False,
+        help_text=gettext_lazy("Manages the network, reviews and awards."),
     )
-    is_assessor = models.BooleanField(default=False, help_text="A trained EE assessor.")
+    is_assessor = models.BooleanField(
+        default=False, help_text=gettext_lazy("A trained EE assessor.")
+    )
+    # Blank: no choice made yet, so the browser's language (or the cookie) decides.
+    language = models.CharField(
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        help_text=gettext_lazy("Pages and emails in."),
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -96,7 +108,9 @@ class Unit(TimeStampedModel):
     show_on_register = models.BooleanField(
         "may appear on the public register",
         default=True,
-        help_text="Untick for sensitive settings (for example secure units).",
+        help_text=gettext_lazy(
+            "Untick this for places that must stay private, such as secure units."
+        ),
     )
     address = models.TextField(blank=True)
 
@@ -179,7 +193,7 @@ class AssessorProfile(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assessors",
-        help_text="Used to prevent conflicts of interest.",
+        help_text=gettext_lazy("Used to prevent conflicts of interest."),
     )
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib import fragments, pagecache
@@ -18,7 +19,7 @@ from ee_portal.lib.celery import enqueue_on_commit
 
 from . import csv_io
 from .cache import NETWORK
-from .enums import MembershipStatus, OrganisationKind, UnitRoleKind
+from .enums import Language, MembershipStatus, OrganisationKind, UnitRoleKind
 from .models import Invitation, Membership, Organisation, Programme, Unit, UnitRole, User
 from .rules import forget_roles
 from .tasks import send_invitation, send_role_added
@@ -208,10 +209,12 @@ def membership_set_status(
     """
     _require(actor, "network.manage_network")
     if status not in MembershipStatus.values:
-        raise ValidationError({"status": "Choose active, lapsed or suspended."}, code="invalid")
+        raise ValidationError(
+            {"status": gettext("Choose active, lapsed or suspended.")}, code="invalid"
+        )
     if status != MembershipStatus.ACTIVE and not reason.strip():
         raise ValidationError(
-            {"reason": "Please give a reason: the unit's lead may ask."}, code="required"
+            {"reason": gettext("Please give a reason: the unit's lead may ask.")}, code="required"
         )
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -257,7 +260,7 @@ def invitation_create(*, actor: User, unit: Unit, email: str, role: str) -> Invi
     """
     _require(actor, "network.manage_unit_people", unit)
     if role not in UnitRoleKind.values:
-        raise ValidationError({"role": "Choose lead or contributor."}, code="invalid")
+        raise ValidationError({"role": gettext("Choose lead or contributor.")}, code="invalid")
     if role != UnitRoleKind.CONTRIBUTOR and not actor.is_ccqi_admin:
         raise PermissionDenied
     email = User.objects.normalize_email(email).strip().lower()
@@ -268,8 +271,8 @@ def invitation_create(*, actor: User, unit: Unit, email: str, role: str) -> Invi
             if current is not None:
                 raise ValidationError(
                     {
-                        "email": f"{email} is already a {current.get_role_display().lower()} "
-                        "of this unit."
+                        "email": gettext("%(email)s is already a %(role)s of this unit.")
+                        % {"email": email, "role": current.get_role_display().lower()}
                     },
                     code="duplicate",
                 )
@@ -295,8 +298,11 @@ def invitation_create(*, actor: User, unit: Unit, email: str, role: str) -> Invi
         if pending:
             raise ValidationError(
                 {
-                    "email": f"{email} already has a pending invitation to this unit: "
-                    "re-send it from the unit page instead."
+                    "email": gettext(
+                        "%(email)s already has a pending invitation to this unit: "
+                        "re-send it from the unit page instead."
+                    )
+                    % {"email": email}
                 },
                 code="duplicate",
             )
@@ -342,7 +348,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.accepted_at or locked.revoked_at:
             raise ValidationError(
-                "This invitation was already accepted or revoked, so it cannot be re-sent.",
+                gettext("This invitation has been used or taken back, so it cannot be re-sent."),
                 code="closed",
             )
         locked.expires_at = timezone.now() + dt.timedelta(days=settings.EE_INVITATION_DAYS)
@@ -370,7 +376,10 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
             return locked
         if locked.accepted_at:
             raise ValidationError(
-                "This invitation was already accepted: remove the person's role instead.",
+                gettext(
+                    "This invitation has been used. "
+                    "To take the person off the unit, remove their role."
+                ),
                 code="closed",
             )
         locked.revoked_at = timezone.now()
@@ -421,7 +430,9 @@ def invitation_accept(
             if user is not None:
                 raise PermissionDenied
             if not full_name.strip():
-                raise ValidationError({"full_name": "Please tell us your name."}, code="required")
+                raise ValidationError(
+                    {"full_name": gettext("Please tell us your name.")}, code="required"
+                )
             account = User(email=invitation.email, full_name=full_name.strip())
             validate_password(password, user=account)
             account.set_password(password)
@@ -478,7 +489,7 @@ def unit_role_change(*, actor: User, unit_role: UnitRole, role: str) -> UnitRole
     """
     _require(actor, "network.manage_network")
     if role not in UnitRoleKind.values:
-        raise ValidationError({"role": "Choose lead or contributor."}, code="invalid")
+        raise ValidationError({"role": gettext("Choose lead or contributor.")}, code="invalid")
     if unit_role.role == role:
         return unit_role
     with transaction.atomic():
@@ -584,3 +595,17 @@ def membership_import_apply(*, actor: User, text: str) -> ImportResult:
         counts["memberships"] = len(new_memberships)
         audit_log(actor=actor, verb="network.csv_imported", details=counts)
     return ImportResult(**counts)
+
+
+# Language ---------------------------------------------------------------------------------
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the language a person chose (pages and emails follow it). Bad input changes
+    nothing: an unknown code raises ValidationError. Writes one row, only if it changed."""
+    if language not in Language.values:
+        raise ValidationError({"language": gettext("Unknown language.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

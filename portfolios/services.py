@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
@@ -119,9 +120,9 @@ def portfolio_create(
     ValidationError.
     """
     if previous is not None and previous.unit_id != unit.pk:
-        raise ValidationError("A renewal can only start from the same unit's portfolio.")
+        raise ValidationError(gettext("A renewal can only start from the same unit's portfolio."))
     if previous is not None and previous.state != PortfolioState.AWARDED:
-        raise ValidationError("A renewal starts from an awarded portfolio.")
+        raise ValidationError(gettext("A renewal starts from an awarded portfolio."))
     criteria = list(
         Criterion.objects.filter(standard__framework=framework).select_related("standard")
     )
@@ -163,7 +164,7 @@ def portfolio_create(
             default_storage.delete(name)
         if "portfolios_one_open_per_unit_cycle" in str(exc) or "UNIQUE" in str(exc).upper():
             raise ValidationError(
-                "This unit already has an open portfolio for this cycle.", code="duplicate"
+                gettext("This unit already has an open portfolio for this cycle."), code="duplicate"
             ) from exc
         raise
     return portfolio
@@ -231,21 +232,28 @@ def response_save(
     Side effects: one UPDATE (version + 1); no audit event (narratives change often).
     """
     portfolio = response.portfolio
-    _require(actor, "portfolios.view_portfolio", portfolio, "You cannot see this portfolio.")
+    _require(
+        actor, "portfolios.view_portfolio", portfolio, gettext("You cannot see this portfolio.")
+    )
     if not response_is_open(response):
         raise PermissionDenied(lock_message(portfolio))
-    _require(actor, "portfolios.edit_response", response, "You cannot edit this narrative.")
+    _require(
+        actor, "portfolios.edit_response", response, gettext("You cannot edit this narrative.")
+    )
     changes: dict[str, Any] = {}
     if narrative is not None:
         if len(narrative) > NARRATIVE_MAX_CHARS:
             raise ValidationError(
-                f"Please keep this account under {NARRATIVE_MAX_CHARS:,} characters "
-                f"(it is {len(narrative):,}). Longer documents can be added as evidence."
+                gettext(
+                    "Please keep this account under %(limit)s characters (it is %(length)s). "
+                    "Longer documents can be added as evidence."
+                )
+                % {"limit": f"{NARRATIVE_MAX_CHARS:,}", "length": f"{len(narrative):,}"}
             )
         changes["narrative"] = narrative.replace("\r\n", "\n")
     if self_rating is not None:
         if self_rating not in SelfRating.values:
-            raise ValidationError("Choose met, working towards or not started.")
+            raise ValidationError(gettext("Choose met, working towards or not started."))
         changes["self_rating"] = self_rating
     if not changes:
         return response
@@ -270,7 +278,7 @@ def _criteria_for(portfolio: Portfolio, criterion_ids: Iterable[int]) -> list[Cr
     ids = {int(i) for i in criterion_ids}
     found = list(Criterion.objects.filter(pk__in=ids, standard__framework=portfolio.framework_id))
     if len(found) != len(ids):
-        raise ValidationError("Choose criteria from this portfolio's standards.")
+        raise ValidationError(gettext("Choose criteria from this portfolio's standards."))
     return found
 
 
@@ -279,7 +287,8 @@ def _check_link_target(portfolio: Portfolio, criterion: Criterion) -> None:
         reopened = portfolio.responses.filter(criterion=criterion, reopened=True).exists()
         if not reopened:
             raise PermissionDenied(
-                f"{criterion.code} was not reopened by the assessor, so its evidence cannot change."
+                gettext("%(code)s was not reopened by the assessor, so its evidence cannot change.")
+                % {"code": criterion.code}
             )
     elif portfolio.state not in (PortfolioState.DRAFT, PortfolioState.DEFERRED):
         raise PermissionDenied(lock_message(portfolio))
@@ -317,7 +326,9 @@ def evidence_upload(
     is deleted again. A file the scanner refuses is not stored; its refusal is audited
     ("evidence.malware_refused", on the portfolio).
     """
-    _require(actor, "portfolios.view_portfolio", portfolio, "You cannot see this portfolio.")
+    _require(
+        actor, "portfolios.view_portfolio", portfolio, gettext("You cannot see this portfolio.")
+    )
     if portfolio.state not in (
         PortfolioState.DRAFT,
         PortfolioState.DEFERRED,
@@ -399,7 +410,9 @@ def evidence_create_text(
     contributed_by_resident: bool = False,
 ) -> Evidence:
     """Text evidence (a quote, a testimonial). Side effects: INSERTs, one audit event."""
-    _require(actor, "portfolios.view_portfolio", portfolio, "You cannot see this portfolio.")
+    _require(
+        actor, "portfolios.view_portfolio", portfolio, gettext("You cannot see this portfolio.")
+    )
     if portfolio.state not in (
         PortfolioState.DRAFT,
         PortfolioState.DEFERRED,
@@ -410,7 +423,7 @@ def evidence_create_text(
         actor, "portfolios.add_evidence", portfolio, "You cannot add evidence to this portfolio."
     )
     if not text.strip():
-        raise ValidationError({"text": "Write the quote or testimonial."})
+        raise ValidationError({"text": gettext("Write the quote or testimonial.")})
     criteria = _criteria_for(portfolio, criterion_ids)
     for criterion in criteria:
         _check_link_target(portfolio, criterion)
@@ -439,13 +452,16 @@ def evidence_create_text(
 
 def _require_change(actor: User, evidence: Evidence) -> None:
     _require(
-        actor, "portfolios.view_portfolio", evidence.portfolio, "You cannot see this portfolio."
+        actor,
+        "portfolios.view_portfolio",
+        evidence.portfolio,
+        gettext("You cannot see this portfolio."),
     )
     if not actor.has_perm("portfolios.change_evidence", evidence):
         if evidence.portfolio.state not in (PortfolioState.DRAFT, PortfolioState.DEFERRED):
             raise PermissionDenied(lock_message(evidence.portfolio))
         raise PermissionDenied(
-            "Only the unit lead or the person who added this item can change it."
+            gettext("Only the unit lead or the person who added this item can change it.")
         )
 
 
@@ -477,7 +493,7 @@ def evidence_update(
     ]
     if text is not None and evidence.kind == EvidenceKind.TEXT:
         if not text.strip():
-            raise ValidationError({"text": "Write the quote or testimonial."})
+            raise ValidationError({"text": gettext("Write the quote or testimonial.")})
         evidence.text = text
         evidence.size = len(text.encode())
         fields += ["text", "size"]
@@ -506,7 +522,7 @@ def evidence_declare(
         Evidence.objects.filter(portfolio=portfolio, pk__in=list(evidence_ids)).order_by("pk")
     )
     if not items:
-        raise ValidationError("Tick at least one item.", code="no_items")
+        raise ValidationError(gettext("Tick at least one item."), code="no_items")
     consent = _validate_declarations(contains_identifiable, consent_recorded)
     with transaction.atomic():
         for evidence in items:
@@ -538,7 +554,10 @@ def evidence_delete(*, evidence: Evidence, actor: User) -> None:
 
 def _require_link_change(actor: User, evidence: Evidence, criterion: Criterion, verb: str) -> None:
     _require(
-        actor, "portfolios.view_portfolio", evidence.portfolio, "You cannot see this portfolio."
+        actor,
+        "portfolios.view_portfolio",
+        evidence.portfolio,
+        gettext("You cannot see this portfolio."),
     )
     _check_link_target(evidence.portfolio, criterion)
     _require(
@@ -553,7 +572,7 @@ def evidence_link(*, evidence: Evidence, criterion: Criterion, actor: User) -> E
     """Link an item to a criterion (idempotent). In MORE_EVIDENCE only to reopened criteria."""
     _require_link_change(actor, evidence, criterion, "link")
     if criterion.standard.framework_id != evidence.portfolio.framework_id:
-        raise ValidationError("That criterion is not part of this portfolio's standards.")
+        raise ValidationError(gettext("That criterion is not part of this portfolio's standards."))
     link, created = EvidenceLink.objects.get_or_create(
         evidence=evidence, criterion=criterion, defaults={"linked_by": actor}
     )
@@ -590,7 +609,7 @@ def evidence_set_links(*, evidence: Evidence, criterion_ids: Iterable[int], acto
             evidence_unlink(evidence=evidence, criterion=criteria[criterion_id], actor=actor)
         for criterion_id in sorted(wanted - current):
             if criterion_id not in criteria:
-                raise ValidationError("Choose criteria from this portfolio's standards.")
+                raise ValidationError(gettext("Choose criteria from this portfolio's standards."))
             evidence_link(evidence=evidence, criterion=criteria[criterion_id], actor=actor)
 
 
@@ -617,9 +636,11 @@ def _submit(
     from .tasks import portfolio_notify_submitted  # noqa: PLC0415 -- tasks sit above services
 
     if not actor.has_perm("portfolios.view_portfolio", portfolio):
-        raise PermissionDenied("You cannot see this portfolio.")
+        raise PermissionDenied(gettext("You cannot see this portfolio."))
     if not actor.has_perm("portfolios.submit_portfolio", portfolio):
-        raise PermissionDenied("Only the unit lead can submit the portfolio, while it is open.")
+        raise PermissionDenied(
+            gettext("Only the unit lead can submit the portfolio, while it is open.")
+        )
     with transaction.atomic():
         locked = Portfolio.objects.select_for_update().get(pk=portfolio.pk)
         if locked.state not in sources:

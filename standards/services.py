@@ -11,9 +11,13 @@ from .enums import AwardRule, FrameworkStatus
 from .models import Criterion, Framework, Standard
 
 EXPECTED_STANDARDS = 10
+EASY_READ_MAX = 300
 _FRAMEWORK_FIELDS = ("code", "title", "version")
 _STANDARD_FIELDS = ("number", "name", "value_statement", "criteria")
 _CRITERION_FIELDS = ("code", "text")
+# The texts that may have Welsh beside them, under a ``cy:`` key (issue 15).
+_STANDARD_WELSH = ("name", "value_statement", "easy_read", "description")
+_CRITERION_WELSH = ("text", "guidance", "examples")
 
 
 @dataclass(frozen=True)
@@ -141,8 +145,12 @@ class _Validator:
                 )
             else:
                 self.numbers[number] = spath
+        easy_read = std.get("easy_read", "")
+        if not isinstance(easy_read, str) or len(easy_read) > EASY_READ_MAX:
+            self.err(f"{spath}.easy_read", f"must be text of {EASY_READ_MAX} characters at most")
         if not isinstance(std.get("setting_wording", {}), dict):
             self.err(f"{spath}.setting_wording", "must map a setting type to text")
+        self.welsh(std, spath, _STANDARD_WELSH)
         criteria = std.get("criteria")
         if not isinstance(criteria, list) or not criteria:
             self.err(f"{spath}.criteria", "every standard needs at least one criterion")
@@ -163,6 +171,23 @@ class _Validator:
             self.codes[code] = cpath
         if not isinstance(crit.get("examples", []), list | str):
             self.err(f"{cpath}.examples", "must be a list of text")
+        self.welsh(crit, cpath, _CRITERION_WELSH)
+
+    def welsh(self, obj: dict[str, Any], path: str, fields: tuple[str, ...]) -> None:
+        welsh = obj.get("cy")
+        if welsh is None:
+            return
+        if not isinstance(welsh, dict):
+            self.err(f"{path}.cy", f"must map some of {', '.join(fields)} to Welsh text")
+            return
+        for key, value in welsh.items():
+            if key not in fields:
+                self.err(f"{path}.cy.{key}", f"is not a text with Welsh (use {', '.join(fields)})")
+            elif key == "examples" and isinstance(value, list):
+                if not all(isinstance(item, str) for item in value):
+                    self.err(f"{path}.cy.examples", "must be a list of text")
+            elif not isinstance(value, str):
+                self.err(f"{path}.cy.{key}", "must be text")
 
 
 def validate_standards_data(
@@ -230,8 +255,10 @@ def framework_import(*, text: str, publish: bool = False) -> Framework:
             number=std["number"],
             name=str(std["name"]).strip(),
             value_statement=str(std["value_statement"]).strip(),
+            easy_read=str(std.get("easy_read", "") or "").strip(),
             description=str(std.get("description", "") or "").strip(),
             setting_wording=std.get("setting_wording") or {},
+            welsh=_welsh(std),
         )
         standard.save()
         for order, crit in enumerate(std["criteria"], start=1):
@@ -243,10 +270,28 @@ def framework_import(*, text: str, publish: bool = False) -> Framework:
                 guidance=str(crit.get("guidance", "") or "").strip(),
                 examples="\n".join(examples) if isinstance(examples, list) else str(examples),
                 order=order,
+                welsh=_welsh(crit),
             ).save()
     if publish or data.get("status") == FrameworkStatus.PUBLISHED:
         framework_publish(framework=framework)
     return framework
+
+
+def _welsh(obj: dict[str, Any]) -> dict[str, str]:
+    """The ``cy:`` texts of a standard or criterion as stored (examples one per line)."""
+    welsh = {}
+    for key, value in (obj.get("cy") or {}).items():
+        text = "\n".join(value) if isinstance(value, list) else str(value or "")
+        if text.strip():
+            welsh[key] = text.strip()
+    return welsh
+
+
+def _welsh_export(welsh: dict[str, str]) -> dict[str, Any]:
+    return {
+        key: [line for line in value.splitlines() if line.strip()] if key == "examples" else value
+        for key, value in welsh.items()
+    }
 
 
 def framework_publish(*, framework: Framework) -> Framework:
@@ -286,18 +331,24 @@ def framework_export(*, framework: Framework) -> str:
             "name": std.name,
             "value_statement": std.value_statement,
         }
+        if std.easy_read:
+            entry["easy_read"] = std.easy_read
         if std.description:
             entry["description"] = std.description
         if std.setting_wording:
             entry["setting_wording"] = std.setting_wording
-        entry["criteria"] = [
-            {
+        if std.welsh:
+            entry["cy"] = _welsh_export(std.welsh)
+        entry["criteria"] = []
+        for c in std.criteria.all():
+            criterion: dict[str, Any] = {
                 "code": c.code,
                 "text": c.text,
                 "guidance": c.guidance,
                 "examples": c.example_list,
             }
-            for c in std.criteria.all()
-        ]
+            if c.welsh:
+                criterion["cy"] = _welsh_export(c.welsh)
+            entry["criteria"].append(criterion)
         data["standards"].append(entry)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -39,6 +39,8 @@ ROLES = {
     "lead@demo.test": r"/portfolios/\d+/evidence/",
     "contributor@demo.test": r"/portfolios/\d+/evidence/",
     "assessor@demo.test": r"/reviews/assignments/\d+/score/",
+    # Issue 15: every page in Welsh (her own choice of language), with its award.
+    "cymraeg@demo.test": r"/awards/\d+/",
 }
 # Not pages: files, and anything that changes the session or is Django's own admin site.
 SKIPPED_PREFIXES = ("/accounts/logout/", "/django-admin/", "/static/", "/no-public-media/")

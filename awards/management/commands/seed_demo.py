@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from awards.demo import seed_awards
+from awards.demo import seed_awards, seed_welsh_award
 from network.demo import DEMO_PASSWORD, seed_network
 from portfolios import hooks as portfolio_hooks
 from portfolios.demo import seed_portfolios
@@ -45,11 +45,12 @@ class Command(BaseCommand):
             seed_portfolios(demo)
             seed_reviews(demo)
             seed_awards(demo)
+            seed_welsh_award(demo)
             # Apps above portfolios that awards does not import (questionnaires) seed here.
             for step in portfolio_hooks.demo_steps():
                 step(demo)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
-        for key in ("admin", "lead", "contributor", "assessor", "assessor2"):
+        for key in ("admin", "lead", "contributor", "assessor", "assessor2", "cymraeg"):
             user = demo.users[key]
             self.stdout.write(f"  {user.email:<26} password: {DEMO_PASSWORD}")
         for note in demo.notes:
