@@ -211,19 +211,19 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     """The certificate's PDF bytes (award, unit, organisation and framework already loaded)."""
     from reviews.pdf import render_pdf  # noqa: PLC0415, TID253 -- WeasyPrint only in workers
 
-    return render_pdf(
-        template="pdf/certificate.html",
-        context=certificate_context(certificate),
-        stylesheet=CERTIFICATE_STYLESHEET,
-    )
+    context = certificate_context(certificate)
+    with translation.override(context["languages"][0]):
+        return render_pdf(
+            template="pdf/certificate.html", context=context, stylesheet=CERTIFICATE_STYLESHEET
+        )
 
 
 def certificate_languages(unit: Unit) -> list[str]:
     """The languages a unit's certificate is written in: Welsh then English for a unit in
-    Wales (a bilingual certificate), otherwise the language it is rendered in."""
+    Wales (a bilingual certificate), otherwise the site's (whoever asked for it)."""
     if unit.region == Region.WALES:
         return ["cy", "en-gb"]
-    return [translation.get_language() or settings.LANGUAGE_CODE]
+    return [settings.LANGUAGE_CODE]
 
 
 def certificate_context(certificate: Certificate) -> dict[str, Any]:
@@ -625,7 +625,10 @@ def feedback_report_render(*, report_id: int) -> Report | None:
             pk=report.portfolio_id
         )
         try:
-            pdf = render_pdf(template="pdf/feedback.html", context=feedback_context(report))
+            # Reports are written in English by the assessors: their headings match, whoever
+            # asked (in eager mode the request's language would otherwise be active).
+            with translation.override(settings.LANGUAGE_CODE):
+                pdf = render_pdf(template="pdf/feedback.html", context=feedback_context(report))
             _store_pdf(report.pdf, f"reports/{report.portfolio_id}/feedback-{report.pk}.pdf", pdf)
         except Exception as exc:  # noqa: BLE001 -- any failure is recorded and retried
             failure = exc
