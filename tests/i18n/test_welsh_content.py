@@ -131,3 +131,25 @@ def test_units_see_the_easy_read_statement_beside_the_official_wording(client, s
     html = client.get("/standards/1/").content.decode()
     assert "Relationships, and how good they are, come first." in html
     assert "In simple words:</strong> Good relationships come first here." in html
+
+
+def test_admins_see_which_texts_still_need_welsh(client):
+    operator = factories.UserFactory(is_staff=True, is_superuser=True, is_ccqi_admin=True)
+    framework = factories.make_framework(criteria_per_standard=1)
+    Standard.objects.filter(framework=framework, number=1).update(
+        welsh={"name": "Perthyn", "value_statement": "Perthnasoedd sy'n dod gyntaf."},
+        description="",
+        easy_read="",
+    )
+    Standard.objects.filter(framework=framework, number=2).update(description="", easy_read="")
+    client.force_login(operator)
+    page = client.get(f"/django-admin/standards/standard/?framework__id__exact={framework.pk}")
+    rows = page.content.decode()
+    assert "Welsh still missing" in rows
+    assert missing_welsh(Standard.objects.get(framework=framework, number=1)) == []
+    assert missing_welsh(Standard.objects.get(framework=framework, number=2)) == [
+        "name",
+        "value_statement",
+    ]
+    assert '<td class="field-welsh_missing">name, value_statement</td>' in rows
+    assert '<td class="field-welsh_missing">none</td>' in rows
