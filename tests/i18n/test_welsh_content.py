@@ -153,3 +153,39 @@ def test_admins_see_which_texts_still_need_welsh(client):
     ]
     assert '<td class="field-welsh_missing">name, value_statement</td>' in rows
     assert '<td class="field-welsh_missing">none</td>' in rows
+
+
+def test_a_welsh_speaking_lead_gets_the_poster_and_paper_form_in_welsh(
+    django_capture_on_commit_callbacks,
+):
+    import io  # noqa: PLC0415
+
+    from pypdf import PdfReader  # noqa: PLC0415
+
+    from questionnaires.models import Document  # noqa: PLC0415
+
+    framework = factories.make_framework(criteria_per_standard=1)
+    questionnaire = factories.make_questionnaire(framework)
+    Item.objects.filter(questionnaire=questionnaire, audience="service_users", number=1).update(
+        welsh={"easy_read": "Hawdd un."}
+    )
+    portfolio = factories.PortfolioFactory(framework=framework)
+    lead = factories.UnitRoleFactory(unit=portfolio.unit, role="lead", user__language="cy").user
+    round_ = factories.RoundFactory(portfolio=portfolio, questionnaire=questionnaire)
+    client = Client()
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/questionnaires/rounds/{round_.pk}/documents/poster/")
+        client.post(f"/questionnaires/rounds/{round_.pk}/documents/paper_easy/", {"sheets": 1})
+
+    def text(kind: str) -> str:
+        document = Document.objects.get(round=round_, kind=kind)
+        with document.pdf.open("rb") as handle:
+            reader = PdfReader(io.BytesIO(handle.read()))
+        return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+    assert "Dweud eich dweud" in text("poster")  # "Have your say"
+    assert "Have your say" not in text("poster")
+    paper = text("paper_easy")
+    assert "Hawdd un." in paper
+    assert "Dywedwch wrthym sut beth yw bod yma" in paper
