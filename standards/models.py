@@ -34,6 +34,8 @@ class Framework(TimeStampedModel):
     title = models.CharField(max_length=200)
     version = models.CharField(max_length=20)
     description = models.TextField(blank=True)
+    # Welsh title and description (issue 15), from the file's top-level ``cy:``.
+    welsh = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         max_length=16, choices=FrameworkStatus.choices, default=FrameworkStatus.DRAFT
     )

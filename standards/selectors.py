@@ -35,6 +35,7 @@ def criteria_for_framework(*, framework: Framework) -> QuerySet[Criterion]:
 WELSH = "cy"
 # The texts of each model that may carry Welsh (the keys of its ``welsh`` field).
 WELSH_FIELDS = {
+    "Framework": ("title", "description"),
     "Standard": ("name", "value_statement", "easy_read", "description"),
     "Criterion": ("text", "guidance", "examples"),
 }
@@ -49,7 +50,9 @@ class LocalisedText:
     fallback: bool
 
 
-def text_in_language(obj: Standard | Criterion, field: str, language: str | None) -> LocalisedText:
+def text_in_language(
+    obj: Framework | Standard | Criterion, field: str, language: str | None
+) -> LocalisedText:
     """``obj.<field>`` in ``language``: the Welsh from ``obj.welsh`` when the reader reads
     Welsh and it is there, else the English, marked as a fallback when Welsh was wanted. No
     query. (Setting-aware wording is chosen first; this only adds the language.)"""
@@ -62,7 +65,7 @@ def text_in_language(obj: Standard | Criterion, field: str, language: str | None
     return LocalisedText(english, "en-gb", fallback=bool(english))
 
 
-def missing_welsh(obj: Standard | Criterion) -> list[str]:
+def missing_welsh(obj: Framework | Standard | Criterion) -> list[str]:
     """The texts of ``obj`` that have English but no Welsh (for admins). No query."""
     fields = WELSH_FIELDS[type(obj).__name__]
     return [f for f in fields if getattr(obj, f) and not (obj.welsh or {}).get(f)]

@@ -18,6 +18,7 @@ _CRITERION_FIELDS = ("code", "text")
 # The texts that may have Welsh beside them, under a ``cy:`` key (issue 15).
 _STANDARD_WELSH = ("name", "value_statement", "easy_read", "description")
 _CRITERION_WELSH = ("text", "guidance", "examples")
+_FRAMEWORK_WELSH = ("title", "description")
 
 
 @dataclass(frozen=True)
@@ -177,17 +178,18 @@ class _Validator:
         welsh = obj.get("cy")
         if welsh is None:
             return
+        base = f"{path}.cy" if path else "cy"
         if not isinstance(welsh, dict):
-            self.err(f"{path}.cy", f"must map some of {', '.join(fields)} to Welsh text")
+            self.err(base, f"must map some of {', '.join(fields)} to Welsh text")
             return
         for key, value in welsh.items():
             if key not in fields:
-                self.err(f"{path}.cy.{key}", f"is not a text with Welsh (use {', '.join(fields)})")
+                self.err(f"{base}.{key}", f"is not a text with Welsh (use {', '.join(fields)})")
             elif key == "examples" and isinstance(value, list):
                 if not all(isinstance(item, str) for item in value):
-                    self.err(f"{path}.cy.examples", "must be a list of text")
+                    self.err(f"{base}.examples", "must be a list of text")
             elif not isinstance(value, str):
-                self.err(f"{path}.cy.{key}", "must be text")
+                self.err(f"{base}.{key}", "must be text")
 
 
 def validate_standards_data(
@@ -196,6 +198,7 @@ def validate_standards_data(
     """Every problem in the file at once, each with its field path and line."""
     check = _Validator(lines)
     check.header(data)
+    check.welsh(data, "", _FRAMEWORK_WELSH)
     standards = data.get("standards")
     if not isinstance(standards, list):
         check.err("standards", "is required and must be a list")
@@ -242,6 +245,7 @@ def framework_import(*, text: str, publish: bool = False) -> Framework:
         description=str(data.get("description", "") or "").strip(),
         award_rule=data.get("award_rule", AwardRule.ALL_MET),
         status=FrameworkStatus.DRAFT,
+        welsh=_welsh(data),
     )
     if data.get("rating_scale"):
         framework.rating_scale = [
@@ -322,8 +326,10 @@ def framework_export(*, framework: Framework) -> str:
         "status": str(framework.status),
         "award_rule": str(framework.award_rule),
         "rating_scale": framework.rating_scale,
-        "standards": [],
     }
+    if framework.welsh:
+        data["cy"] = _welsh_export(framework.welsh)
+    data["standards"] = []
     standards = framework.standards.prefetch_related("criteria").order_by("number")
     for std in standards:
         entry: dict[str, Any] = {

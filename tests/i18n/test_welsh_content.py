@@ -5,6 +5,7 @@ import pytest
 import yaml
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from questionnaires.models import Item
 from questionnaires.selectors import item_label
@@ -26,6 +27,10 @@ def sample_standards() -> Framework:
 
 
 def test_the_sample_standards_have_welsh_names_statements_and_easy_read(sample_standards):
+    assert text_in_language(sample_standards, "title", "cy").text == (
+        "Safonau Amgylcheddau Galluogi (meini prawf enghreifftiol)"
+    )
+    assert missing_welsh(sample_standards) == []
     belonging = sample_standards.standards.get(number=1)
     assert belonging.easy_read == "Good relationships come first here."
     assert text_in_language(belonging, "name", "cy").text == "Perthyn"
@@ -45,6 +50,7 @@ def test_the_sample_standards_have_welsh_names_statements_and_easy_read(sample_s
 
 def test_welsh_round_trips_through_export_and_import(sample_standards):
     exported = yaml.safe_load(framework_export(framework=sample_standards))
+    assert exported["cy"]["title"].startswith("Safonau Amgylcheddau Galluogi")
     standard = exported["standards"][0]
     assert standard["cy"]["name"] == "Perthyn"
     assert standard["easy_read"] == "Good relationships come first here."
@@ -54,6 +60,7 @@ def test_welsh_round_trips_through_export_and_import(sample_standards):
     exported["code"] = "ee-sample-copy"
     copy = framework_import(text=yaml.safe_dump(exported, allow_unicode=True))
     assert copy.standards.get(number=1).welsh == sample_standards.standards.get(number=1).welsh
+    assert copy.welsh == sample_standards.welsh
 
 
 def test_bad_welsh_in_a_standards_file_is_refused_with_its_line_and_nothing_is_written():
@@ -189,3 +196,24 @@ def test_a_welsh_speaking_lead_gets_the_poster_and_paper_form_in_welsh(
     paper = text("paper_easy")
     assert "Hawdd un." in paper
     assert "Dywedwch wrthym sut beth yw bod yma" in paper
+
+
+def test_a_members_file_with_english_or_welsh_labels_imports_for_a_welsh_reader():
+    from network import csv_io  # noqa: PLC0415
+    from network.enums import Region, SettingType  # noqa: PLC0415
+
+    header = (
+        "organisation,unit,setting_type,region,programme,start_date,end_date,status,fee_reference"
+    )
+    rows = [
+        "Hope Trust,Ash Ward,Health: inpatient,Wales,ee-award,2026-01-01,2028-12-31,active,F1",
+        "Hope Trust,Elm Ward,Iechyd: cleifion mewnol,Cymru,ee-award,2026-01-01,2028-12-31,"
+        "Gweithredol,F2",
+    ]
+    with translation.override("cy"):
+        parsed = csv_io.parse_members_csv("\n".join([header, *rows]))
+    assert parsed.errors == []
+    assert [(r.setting_type, r.region) for r in parsed.rows] == [
+        (SettingType.HEALTH_INPATIENT, Region.WALES),
+        (SettingType.HEALTH_INPATIENT, Region.WALES),
+    ]
