@@ -93,6 +93,44 @@ def _oak_house_review(portfolio: Portfolio, demo: DemoNetwork, decided_on: dt.da
             render_report_pdf.apply(kwargs={"report_id": report.pk})
 
 
+def seed_welsh_award(demo: DemoNetwork) -> None:
+    """Issue 15: Ward Dyffryn, in Wales, holds an award whose certificate is bilingual (Welsh,
+    then English). Made directly like Oak House's, without replaying the assessment."""
+    unit = demo.units.get("welsh_ward")
+    framework = Framework.objects.current()
+    if unit is None or framework is None:
+        return
+    admin = demo.users["admin"]
+    decided_on = timezone.localdate() - dt.timedelta(days=AWARDED_DAYS_AGO + 150)
+    portfolio, _ = Portfolio.objects.get_or_create(
+        unit=unit,
+        cycle=Cycle.INITIAL,
+        state=PortfolioState.AWARDED,
+        defaults={
+            "framework": framework,
+            "title": "Ward Dyffryn: initial award",
+            "created_by": demo.users["cymraeg"],
+            "closed_at": timezone.now() - dt.timedelta(days=AWARDED_DAYS_AGO + 150),
+        },
+    )
+    decision, _ = Decision.objects.get_or_create(
+        portfolio=portfolio,
+        outcome=DecisionOutcome.AWARDED,
+        defaults={
+            "rationale": "Mae pob un o'r deg safon wedi'u bodloni. / All ten standards are met.",
+            "decided_on": decided_on,
+            "decided_by": admin,
+        },
+    )
+    award = award_issue_for_decision(decision=decision, actor=admin)
+    if award.certificate.status != CertificateStatus.READY:
+        try:
+            certificate_render(certificate_id=award.certificate.pk, notify=False)
+        except CertificateRenderError as exc:
+            demo.notes.append(f"The Welsh demo certificate could not be rendered yet: {exc}")
+    demo.extra["welsh_award"] = award
+
+
 def seed_awards(demo: DemoNetwork) -> None:
     """Oak House holds a valid award with its certificate; adds its /verify/ URL to demo.notes.
 

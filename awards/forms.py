@@ -7,27 +7,27 @@ from portfolios.enums import Cycle
 
 class RegisterFilterForm(forms.Form):
     setting_type = forms.ChoiceField(
-        label="Setting", required=False, choices=[("", "All settings"), *SettingType.choices]
+        label=_("Setting"), required=False, choices=[("", "All settings"), *SettingType.choices]
     )
     region = forms.ChoiceField(
-        label="Region", required=False, choices=[("", "All regions"), *Region.choices]
+        label=_("Region"), required=False, choices=[("", "All regions"), *Region.choices]
     )
 
 
 class StatusReasonForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown on the public verification page and sent to the unit lead.",
-        error_messages={"required": "Please give a reason: it is shown to the public."},
+        help_text=_("Shown on the public verification page and sent to the unit lead."),
+        error_messages={"required": _("Please give a reason: it is shown to the public.")},
     )
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError(
-                "Please give a reason: it is shown to the public.", code="required"
+                _("Please give a reason: it is shown to the public."), code="required"
             )
         return reason
 
@@ -55,7 +55,10 @@ class RevokeForm(StatusReasonForm):
 
 class ReinstateForm(forms.Form):
     note = forms.CharField(
-        label="Note (optional)", max_length=1000, required=False, widget=forms.Textarea({"rows": 2})
+        label=_("Note (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
     )
 
 

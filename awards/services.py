@@ -18,13 +18,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
 from ee_portal.lib.emails import send_templated_email
-from network.enums import UnitRoleKind
-from network.models import UnitRole, User
+from network.enums import Region, UnitRoleKind
+from network.models import Unit, UnitRole, User
 from portfolios.enums import Cycle
 from portfolios.models import Portfolio
 from portfolios.selectors import word_for_portfolio
@@ -43,14 +44,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-AWARD_TITLE = "Enabling Environments Award"
+AWARD_TITLE = gettext_lazy("Enabling Environments Award")
 # A network's accreditation uses the same award, certificate and register, with its own title
 # (keyed by the framework's programme, issue 14).
-PROGRAMME_AWARD_TITLES = {"cofc": "Community of Communities accreditation"}
+PROGRAMME_AWARD_TITLES = {"cofc": gettext_lazy("Community of Communities accreditation")}
 
 
 def award_title_for(framework: Framework) -> str:
-    return PROGRAMME_AWARD_TITLES.get(framework.programme, AWARD_TITLE)
+    return str(PROGRAMME_AWARD_TITLES.get(framework.programme, AWARD_TITLE))
 
 
 CERTIFICATE_STYLESHEET = "pdf/certificate.css"  # static path; see reviews.pdf.render_pdf
@@ -220,11 +221,19 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     """The certificate's PDF bytes (award, unit, organisation and framework already loaded)."""
     from reviews.pdf import render_pdf  # noqa: PLC0415, TID253 -- WeasyPrint only in workers
 
-    return render_pdf(
-        template="pdf/certificate.html",
-        context=certificate_context(certificate),
-        stylesheet=CERTIFICATE_STYLESHEET,
-    )
+    context = certificate_context(certificate)
+    with translation.override(context["languages"][0]):
+        return render_pdf(
+            template="pdf/certificate.html", context=context, stylesheet=CERTIFICATE_STYLESHEET
+        )
+
+
+def certificate_languages(unit: Unit) -> list[str]:
+    """The languages a unit's certificate is written in: Welsh then English for a unit in
+    Wales (a bilingual certificate), otherwise the site's (whoever asked for it)."""
+    if unit.region == Region.WALES:
+        return ["cy", "en-gb"]
+    return [settings.LANGUAGE_CODE]
 
 
 def certificate_context(certificate: Certificate) -> dict[str, Any]:
@@ -237,6 +246,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "organisation": award.unit.organisation,
         "framework": award.framework,
         "award_title": award_title_for(award.framework),
+        "languages": certificate_languages(award.unit),
         "verify_url": url,
         "qr_data_uri": qr_png_data_uri(url),
     }
@@ -330,14 +340,17 @@ def _change_status(
         raise PermissionDenied
     reason = (reason or "").strip()
     if to != AwardStatus.VALID and not reason:
-        raise ValidationError({"reason": "Please give a reason: it is shown to the public."})
+        raise ValidationError(
+            {"reason": gettext("Please give a reason: it is shown to the public.")}
+        )
     with transaction.atomic():
         award = Award.objects.select_for_update().get(pk=award.pk)
         if award.status == to:
             return award
         if award.status not in allowed_from:
             raise ValidationError(
-                f"An award that is {award.get_status_display().lower()} cannot be changed this way."
+                gettext("An award that is %(status)s cannot be changed this way.")
+                % {"status": award.get_status_display().lower()}
             )
         previous = award.status
         award.status = to
@@ -401,13 +414,15 @@ def award_open_review(*, award: Award, actor: User, cycle: str) -> Portfolio:
     if not actor.has_perm("awards.manage_award", award):
         raise PermissionDenied
     if cycle not in (Cycle.INTERIM, Cycle.RENEWAL):
-        raise ValidationError("Choose an interim review or a renewal.")
+        raise ValidationError(gettext("Choose an interim review or a renewal."))
     award = Award.objects.select_related("unit", "portfolio", "framework").get(pk=award.pk)
     existing = open_review_portfolios(award=award).filter(cycle=cycle).first()
     if existing is not None:
         return existing
     if award.status == AwardStatus.REVOKED:
-        raise ValidationError("This award has been revoked, so it cannot be reviewed or renewed.")
+        raise ValidationError(
+            gettext("This award has been revoked, so it cannot be reviewed or renewed.")
+        )
     framework = award.framework
     if cycle == Cycle.RENEWAL:
         framework = Framework.objects.current() or award.framework
@@ -552,7 +567,7 @@ def feedback_report_request(*, portfolio: Portfolio, actor: User) -> Report:
     if not getattr(actor, "is_ccqi_admin", False):
         raise PermissionDenied
     if not portfolio_has_agreed_scores(portfolio_id=portfolio.pk):
-        raise ValidationError("There are no agreed ratings for this portfolio yet.")
+        raise ValidationError(gettext("There are no agreed ratings for this portfolio yet."))
     with transaction.atomic():
         report, _ = Report.objects.get_or_create(
             portfolio=portfolio, kind=ReportKind.FEEDBACK, defaults={"author": actor}
@@ -621,7 +636,10 @@ def feedback_report_render(*, report_id: int) -> Report | None:
             pk=report.portfolio_id
         )
         try:
-            pdf = render_pdf(template="pdf/feedback.html", context=feedback_context(report))
+            # Reports are written in English by the assessors: their headings match, whoever
+            # asked (in eager mode the request's language would otherwise be active).
+            with translation.override(settings.LANGUAGE_CODE):
+                pdf = render_pdf(template="pdf/feedback.html", context=feedback_context(report))
             _store_pdf(report.pdf, f"reports/{report.portfolio_id}/feedback-{report.pk}.pdf", pdf)
         except Exception as exc:  # noqa: BLE001 -- any failure is recorded and retried
             failure = exc
@@ -644,7 +662,7 @@ def feedback_report_release(*, report: Report, actor: User) -> Report:
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status != ReportStatus.READY:
-            raise ValidationError("The feedback report PDF is not ready yet.")
+            raise ValidationError(gettext("The feedback report PDF is not ready yet."))
         if report.released_at is None:
             report.released_at = timezone.now()
             report.save(update_fields=["released_at", "updated_at"])

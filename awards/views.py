@@ -167,12 +167,12 @@ def certificate_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     award = _award_or_404(request, pk, "awards.download_certificate")
     certificate = getattr(award, "certificate", None)
     if certificate is None or certificate.status != CertificateStatus.READY or not certificate.pdf:
-        messages.info(request, "The certificate is still being prepared. Please try again soon.")
+        messages.info(request, _("The certificate is still being prepared. Please try again soon."))
         return redirect("awards:detail", pk=award.pk)
     try:
         handle = certificate.pdf.open("rb")
     except FileNotFoundError:
-        messages.error(request, "The certificate file is missing. The CCQI team has been told.")
+        messages.error(request, _("The certificate file is missing. The CCQI team has been told."))
         audit_log(actor=request.user, verb="certificate.file_missing", obj=certificate)
         return redirect("awards:detail", pk=award.pk)
     certificate_record_download(certificate=certificate, actor=request.user)
@@ -265,7 +265,7 @@ def award_reinstate_view(request: HttpRequest, pk: int) -> HttpResponse:
     award = _award_or_404(request, pk, "awards.manage_award")
     form = ReinstateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The note is too long: please keep it under 1,000 characters.")
+        messages.error(request, _("The note is too long: please keep it under 1,000 characters."))
         return redirect("awards:detail", pk=award.pk)
     try:
         award_reinstate(award=award, actor=request.user, note=form.cleaned_data["note"])
@@ -273,7 +273,7 @@ def award_reinstate_view(request: HttpRequest, pk: int) -> HttpResponse:
         for message in _messages_from(exc):
             messages.error(request, message)
     else:
-        messages.success(request, "The award is valid again.")
+        messages.success(request, _("The award is valid again."))
     return redirect("awards:detail", pk=award.pk)
 
 
@@ -288,9 +288,9 @@ def certificate_requeue_view(request: HttpRequest, pk: int) -> HttpResponse:
     with refusal_message(request) as refused:
         requeued = certificate_requeue(certificate=certificate, actor=request.user)
     if requeued:
-        messages.success(request, "The certificate is being prepared again.")
+        messages.success(request, _("The certificate is being prepared again."))
     elif not refused:
-        messages.info(request, "The certificate is already ready: nothing to do.")
+        messages.info(request, _("The certificate is already ready: nothing to do."))
     return redirect("awards:detail", pk=award.pk)
 
 
@@ -300,7 +300,7 @@ def award_open_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     award = _award_or_404(request, pk, "awards.manage_award")
     form = OpenReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose an interim review or a renewal.")
+        messages.error(request, _("Choose an interim review or a renewal."))
         return redirect("awards:detail", pk=award.pk)
     try:
         portfolio = award_open_review(
@@ -311,7 +311,9 @@ def award_open_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
         return redirect("awards:detail", pk=award.pk)
     messages.success(
-        request, f"The {portfolio.get_cycle_display().lower()} portfolio is open for the unit."
+        request,
+        _("The %(cycle)s portfolio is open for the unit.")
+        % {"cycle": portfolio.get_cycle_display().lower()},
     )
     return redirect(reverse("awards:detail", kwargs={"pk": award.pk}))
 
@@ -326,7 +328,7 @@ def feedback_request_view(request: HttpRequest, pk: int) -> HttpResponse:
         for message in _messages_from(exc):
             messages.error(request, message)
     else:
-        messages.success(request, "The feedback report is being prepared.")
+        messages.success(request, _("The feedback report is being prepared."))
     return redirect("awards:detail", pk=award.pk)
 
 
@@ -343,7 +345,7 @@ def feedback_release_view(request: HttpRequest, pk: int) -> HttpResponse:
         for message in _messages_from(exc):
             messages.error(request, message)
     else:
-        messages.success(request, "The unit can now download its feedback report.")
+        messages.success(request, _("The unit can now download its feedback report."))
     return redirect("awards:detail", pk=award.pk)
 
 

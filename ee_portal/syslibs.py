@@ -89,6 +89,13 @@ RECOMMENDED = (
         "clamav-daemon",
         "the upload virus-scanner tests; without it they are skipped",
         executable="/usr/sbin/clamd",
+    ),  # The Welsh .mo files are committed, so the portal runs without gettext; `make messages`
+    # and the catalogue check (tests/i18n/test_catalogue.py) need it.
+    Library(
+        "msgfmt",
+        "gettext",
+        "`make messages` and the Welsh catalogue tests; without it they are skipped",
+        executable="/usr/bin/msgfmt",
     ),
 )
 

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import TextChoices
+from django.utils import translation
 
 from .enums import MembershipStatus, OrganisationKind, Region, SettingType
 from .models import Membership, Organisation, Programme, Unit
@@ -118,10 +120,15 @@ def decode_upload(data: bytes) -> str:
 
 
 def _choice(value: str, choices: type[TextChoices]) -> str | None:
-    """Accept a stored value or its label, ignoring case and surrounding spaces."""
+    """Accept a stored value or its label in any of the portal's languages (a file may be
+    written in English and uploaded by someone reading Welsh), ignoring case and spaces."""
     wanted = value.strip().casefold()
     for stored, label in choices.choices:
-        if wanted in (stored.casefold(), str(label).casefold()):
+        names = {stored.casefold()}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                names.add(str(label).casefold())
+        if wanted in names:
             return stored
     return None
 

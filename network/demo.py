@@ -153,6 +153,7 @@ def seed_network() -> DemoNetwork:
     _membership(units["college"], ee, today - dt.timedelta(days=1200), 3, MembershipStatus.LAPSED)
     _seed_more_members(demo, today)
     _seed_fellside(demo)
+    _seed_welsh_member(demo, ee, today)
     return demo
 
 
@@ -163,6 +164,20 @@ def _seed_fellside(demo: DemoNetwork) -> None:
     UnitRole.objects.get_or_create(
         user=demo.users["lead5"], unit=demo.units["wing"], defaults={"role": UnitRoleKind.LEAD}
     )
+
+
+WELSH_UNIT = "Ward Dyffryn"
+
+
+def _seed_welsh_member(demo: DemoNetwork, ee: Programme, today: dt.date) -> None:
+    """Issue 15: a Welsh-speaking unit lead (pages and emails in Welsh) on a ward in Wales,
+    which holds an award (awards.demo: its certificate is bilingual)."""
+    demo.users["cymraeg"] = user = _user("cymraeg@demo.test", "Siân Cymraeg", language="cy")
+    demo.units["welsh_ward"] = unit = _unit(
+        demo.organisations["trust"], WELSH_UNIT, SettingType.HEALTH_INPATIENT, Region.WALES
+    )
+    UnitRole.objects.get_or_create(user=user, unit=unit, defaults={"role": UnitRoleKind.LEAD})
+    _membership(unit, ee, today - dt.timedelta(days=700), 3, MembershipStatus.ACTIVE)
 
 
 def _seed_more_members(demo: DemoNetwork, today: dt.date) -> None:

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .csv_io import MAX_IMPORT_BYTES
@@ -15,15 +16,22 @@ def _blank(choices) -> list[tuple[str, str]]:
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="Search unit or organisation", required=False, max_length=100)
+    q = forms.CharField(
+        label=gettext_lazy("Search unit or organisation"), required=False, max_length=100
+    )
     programme = forms.ChoiceField(required=False)
     status = forms.ChoiceField(
-        label="Membership status", required=False, choices=_blank(MembershipStatus.choices)
+        label=gettext_lazy("Membership status"),
+        required=False,
+        choices=_blank(MembershipStatus.choices),
     )
     setting_type = forms.ChoiceField(required=False, choices=_blank(SettingType.choices))
     region = forms.ChoiceField(required=False, choices=_blank(Region.choices))
     ending_within = forms.IntegerField(
-        label="Membership ends within (days)", required=False, min_value=0, max_value=3650
+        label=gettext_lazy("Membership ends within (days)"),
+        required=False,
+        min_value=0,
+        max_value=3650,
     )
 
     def __init__(self, *args, programmes: list[Programme], **kwargs):
@@ -84,9 +92,11 @@ class MembershipForm(forms.ModelForm):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", "The membership must end on or after its start date.")
+            self.add_error(
+                "end_date", gettext_lazy("The membership must end on or after its start date.")
+            )
         if data.get("status") != MembershipStatus.ACTIVE and not data.get("status_reason"):
-            self.add_error("status_reason", "Please give a reason for this status.")
+            self.add_error("status_reason", gettext_lazy("Please give a reason for this status."))
         programme = data.get("programme")
         typed = programme is not None and programme.code in TYPED_PROGRAMMES
         if typed and not data.get("membership_type"):
@@ -105,14 +115,18 @@ class MembershipForm(forms.ModelForm):
 class RenewalForm(forms.Form):
     start_date = forms.DateField(widget=_DATE)
     end_date = forms.DateField(widget=_DATE)
-    fee_reference = forms.CharField(label="Fee or invoice reference", max_length=64, required=False)
+    fee_reference = forms.CharField(
+        label=gettext_lazy("Fee or invoice reference"), max_length=64, required=False
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", "The membership must end on or after its start date.")
+            self.add_error(
+                "end_date", gettext_lazy("The membership must end on or after its start date.")
+            )
         return data
 
 
@@ -121,7 +135,7 @@ class MembershipStatusForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="Needed when lapsing or suspending: the unit's lead may ask why.",
+        help_text=gettext_lazy("Needed when lapsing or suspending: the unit's lead may ask why."),
     )
 
     def clean(self):
@@ -130,12 +144,12 @@ class MembershipStatusForm(forms.Form):
             data.get("status") in (MembershipStatus.LAPSED, MembershipStatus.SUSPENDED)  # type: ignore[operator]
             and not (data.get("reason") or "").strip()
         ):
-            self.add_error("reason", "Please give a reason.")
+            self.add_error("reason", gettext_lazy("Please give a reason."))
         return data
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Email address")
+    email = forms.EmailField(label=gettext_lazy("Email address"))
     role = forms.ChoiceField(choices=UnitRoleKind.choices, initial=UnitRoleKind.CONTRIBUTOR)
 
     def __init__(self, *args, can_invite_leads: bool, **kwargs):
@@ -152,15 +166,17 @@ class RoleChangeForm(forms.Form):
 
 
 class InvitationAcceptForm(forms.Form):
-    full_name = forms.CharField(label="Your full name", max_length=150)
+    full_name = forms.CharField(label=gettext_lazy("Your full name"), max_length=150)
     password1 = forms.CharField(
-        label="Choose a password",
+        label=gettext_lazy("Choose a password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters, not a common password and not all numbers.",
+        help_text=gettext_lazy(
+            "At least 10 characters, not a common password and not all numbers."
+        ),
     )
     password2 = forms.CharField(
-        label="Type the password again",
+        label=gettext_lazy("Type the password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -173,7 +189,7 @@ class InvitationAcceptForm(forms.Form):
         data = super().clean()
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
-            self.add_error("password2", "The two passwords don't match.")
+            self.add_error("password2", gettext_lazy("The two passwords don't match."))
         elif first:
             try:
                 validate_password(
@@ -186,8 +202,9 @@ class InvitationAcceptForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text=f"UTF-8 CSV, at most {MAX_IMPORT_BYTES // (1024 * 1024)} MiB.",
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy("UTF-8 CSV, at most %(value)s MiB.")
+        % {"value": MAX_IMPORT_BYTES // (1024 * 1024)},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

@@ -4,11 +4,13 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ee_portal.lib.db import TimeStampedModel
 
 from .enums import (
+    Language,
     MembershipStatus,
     MembershipType,
     OrganisationKind,
@@ -51,15 +53,28 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
-        default=False, help_text="Can sign in to the Django admin (operators)."
+        default=False, help_text=gettext_lazy("Can sign in to the Django admin (operators).")
     )
     is_ccqi_admin = models.BooleanField(
-        "CCQI admin", default=False, help_text="Manages the network, reviews and awards."
+        "CCQI admin",
+        default=False,
+        help_text=gettext_lazy("Manages the network, reviews and awards."),
     )
-    is_assessor = models.BooleanField(default=False, help_text="A trained EE assessor.")
+    is_assessor = models.BooleanField(
+        default=False, help_text=gettext_lazy("A trained EE assessor.")
+    )
+    # Blank: no choice made yet, so the browser's language (or the cookie) decides.
+    language = models.CharField(
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        help_text=gettext_lazy("Pages and emails in."),
+    )
     is_peer_reviewer = models.BooleanField(
         default=False,
-        help_text="An approved Community of Communities peer reviewer (set by approval).",
+        help_text=gettext_lazy(
+            "An approved Community of Communities peer reviewer (set by approval)."
+        ),
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -115,7 +130,9 @@ class Unit(TimeStampedModel):
     show_on_register = models.BooleanField(
         "may appear on the public register",
         default=True,
-        help_text="Untick for sensitive settings (for example secure units).",
+        help_text=gettext_lazy(
+            "Untick this for places that must stay private, such as secure units."
+        ),
     )
     # Units in a secure setting (SettingProfile.is_secure) stay off the register unless they
     # opt in here as well: the reverse of everyone else's opt-out.
@@ -234,7 +251,7 @@ class AssessorProfile(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assessors",
-        help_text="Used to prevent conflicts of interest.",
+        help_text=gettext_lazy("Used to prevent conflicts of interest."),
     )
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from ee_portal.audit.services import audit_log
@@ -19,7 +20,7 @@ from ee_portal.lib.celery import enqueue_on_commit
 
 from . import csv_io
 from .cache import NETWORK
-from .enums import MembershipStatus, OrganisationKind, SettingType, UnitRoleKind
+from .enums import Language, MembershipStatus, OrganisationKind, SettingType, UnitRoleKind
 from .models import (
     Invitation,
     Membership,
@@ -282,10 +283,12 @@ def membership_set_status(
     """
     _require(actor, "network.manage_network")
     if status not in MembershipStatus.values:
-        raise ValidationError({"status": "Choose active, lapsed or suspended."}, code="invalid")
+        raise ValidationError(
+            {"status": gettext("Choose active, lapsed or suspended.")}, code="invalid"
+        )
     if status != MembershipStatus.ACTIVE and not reason.strip():
         raise ValidationError(
-            {"reason": "Please give a reason: the unit's lead may ask."}, code="required"
+            {"reason": gettext("Please give a reason: the unit's lead may ask.")}, code="required"
         )
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -331,7 +334,7 @@ def invitation_create(*, actor: User, unit: Unit, email: str, role: str) -> Invi
     """
     _require(actor, "network.manage_unit_people", unit)
     if role not in UnitRoleKind.values:
-        raise ValidationError({"role": "Choose lead or contributor."}, code="invalid")
+        raise ValidationError({"role": gettext("Choose lead or contributor.")}, code="invalid")
     if role != UnitRoleKind.CONTRIBUTOR and not actor.is_ccqi_admin:
         raise PermissionDenied
     email = User.objects.normalize_email(email).strip().lower()
@@ -342,8 +345,8 @@ def invitation_create(*, actor: User, unit: Unit, email: str, role: str) -> Invi
             if current is not None:
                 raise ValidationError(
                     {
-                        "email": f"{email} is already a {current.get_role_display().lower()} "
-                        "of this unit."
+                        "email": gettext("%(email)s is already a %(role)s of this unit.")
+                        % {"email": email, "role": current.get_role_display().lower()}
                     },
                     code="duplicate",
                 )
@@ -369,8 +372,11 @@ def invitation_create(*, actor: User, unit: Unit, email: str, role: str) -> Invi
         if pending:
             raise ValidationError(
                 {
-                    "email": f"{email} already has a pending invitation to this unit: "
-                    "re-send it from the unit page instead."
+                    "email": gettext(
+                        "%(email)s already has a pending invitation to this unit: "
+                        "re-send it from the unit page instead."
+                    )
+                    % {"email": email}
                 },
                 code="duplicate",
             )
@@ -416,7 +422,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.accepted_at or locked.revoked_at:
             raise ValidationError(
-                "This invitation was already accepted or revoked, so it cannot be re-sent.",
+                gettext("This invitation has been used or taken back, so it cannot be re-sent."),
                 code="closed",
             )
         locked.expires_at = timezone.now() + dt.timedelta(days=settings.EE_INVITATION_DAYS)
@@ -444,7 +450,10 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
             return locked
         if locked.accepted_at:
             raise ValidationError(
-                "This invitation was already accepted: remove the person's role instead.",
+                gettext(
+                    "This invitation has been used. "
+                    "To take the person off the unit, remove their role."
+                ),
                 code="closed",
             )
         locked.revoked_at = timezone.now()
@@ -495,7 +504,9 @@ def invitation_accept(
             if user is not None:
                 raise PermissionDenied
             if not full_name.strip():
-                raise ValidationError({"full_name": "Please tell us your name."}, code="required")
+                raise ValidationError(
+                    {"full_name": gettext("Please tell us your name.")}, code="required"
+                )
             account = User(email=invitation.email, full_name=full_name.strip())
             validate_password(password, user=account)
             account.set_password(password)
@@ -552,7 +563,7 @@ def unit_role_change(*, actor: User, unit_role: UnitRole, role: str) -> UnitRole
     """
     _require(actor, "network.manage_network")
     if role not in UnitRoleKind.values:
-        raise ValidationError({"role": "Choose lead or contributor."}, code="invalid")
+        raise ValidationError({"role": gettext("Choose lead or contributor.")}, code="invalid")
     if unit_role.role == role:
         return unit_role
     with transaction.atomic():
@@ -658,3 +669,17 @@ def membership_import_apply(*, actor: User, text: str) -> ImportResult:
         counts["memberships"] = len(new_memberships)
         audit_log(actor=actor, verb="network.csv_imported", details=counts)
     return ImportResult(**counts)
+
+
+# Language ---------------------------------------------------------------------------------
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the language a person chose (pages and emails follow it). Bad input changes
+    nothing: an unknown code raises ValidationError. Writes one row, only if it changed."""
+    if language not in Language.values:
+        raise ValidationError({"language": gettext("Unknown language.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

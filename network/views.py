@@ -10,11 +10,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import check_for_language, get_supported_language_variant, gettext
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ee_portal.lib import fragments
@@ -144,7 +148,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
-            messages.success(request, f"{unit.name} has been added.")
+            messages.success(request, gettext("%(name)s has been added.") % {"name": unit.name})
             return redirect("network:unit_detail", pk=unit.pk)
     return render(request, "network/unit_form.html", {"form": form, "unit": None})
 
@@ -160,7 +164,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
-            messages.success(request, "The unit's details have been saved.")
+            messages.success(request, gettext("The unit's details have been saved."))
             return redirect("network:unit_detail", pk=unit.pk)
     return render(request, "network/unit_form.html", {"form": form, "unit": unit})
 
@@ -262,7 +266,7 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
-            messages.success(request, "The membership has been recorded.")
+            messages.success(request, gettext("The membership has been recorded."))
             return redirect("network:unit_detail", pk=unit.pk)
     return render(request, "network/membership_form.html", {"form": form, "unit": unit})
 
@@ -290,7 +294,11 @@ def membership_renew(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
-            messages.success(request, f"The {membership.programme.name} membership is renewed.")
+            messages.success(
+                request,
+                gettext("The %(name)s membership is renewed.")
+                % {"name": membership.programme.name},
+            )
             return redirect("network:unit_detail", pk=membership.unit_id)
     return render(
         request,
@@ -320,7 +328,11 @@ def membership_status(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
-            messages.success(request, f"The membership is now {membership.get_status_display()}.")
+            messages.success(
+                request,
+                gettext("The membership is now %(status)s.")
+                % {"status": membership.get_status_display()},
+            )
             return redirect("network:unit_detail", pk=membership.unit_id)
     return render(
         request,
@@ -350,11 +362,16 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
             if outcome.role is not None:
                 messages.success(
                     request,
-                    f"{email} already has an account, so they have been added to the unit "
-                    "and told by email.",
+                    gettext(
+                        "%(email)s already has an account, so they have been added to the unit "
+                        "and told by email."
+                    )
+                    % {"email": email},
                 )
             else:
-                messages.success(request, f"An invitation is on its way to {email}.")
+                messages.success(
+                    request, gettext("An invitation is on its way to %(email)s.") % {"email": email}
+                )
             return redirect("network:unit_detail", pk=unit.pk)
     return render(request, "network/invitation_form.html", {"form": form, "unit": unit})
 
@@ -373,7 +390,9 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"A new link is on its way to {invitation.email}.")
+        messages.success(
+            request, gettext("A new link is on its way to %(email)s.") % {"email": invitation.email}
+        )
     return redirect("network:unit_detail", pk=invitation.unit_id)
 
 
@@ -386,7 +405,10 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"The invitation for {invitation.email} is revoked.")
+        messages.success(
+            request,
+            gettext("The invitation for %(email)s is revoked.") % {"email": invitation.email},
+        )
     return redirect("network:unit_detail", pk=invitation.unit_id)
 
 
@@ -414,7 +436,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             with refusal_message(request, services.InvitationUnusable) as refused:
                 services.invitation_accept(token=token, user=request.user)
             if not refused:
-                messages.success(request, f"Welcome to {invitation.unit.name}.")
+                messages.success(
+                    request, gettext("Welcome to %(name)s.") % {"name": invitation.unit.name}
+                )
                 return redirect("network:unit_detail", pk=invitation.unit_id)
         login_url = f"{reverse('login')}?next={request.path}"
         return render(
@@ -441,7 +465,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             add_validation_error(form, exc)
         else:
             login(request, user, backend="network.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.get_short_name()}. You're all set up.")
+            messages.success(
+                request,
+                gettext("Welcome, %(short_name)s. You're all set up.")
+                % {"short_name": user.get_short_name()},
+            )
             return redirect("network:unit_detail", pk=invitation.unit_id)
     return render(request, "network/invitation_accept.html", {**context, "form": form})
 
@@ -454,7 +482,11 @@ def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
     with refusal_message(request) as refused:
         services.unit_role_remove(actor=request.user, unit_role=unit_role)
     if not refused:
-        messages.success(request, f"{unit_role.user} is no longer part of {unit_role.unit.name}.")
+        messages.success(
+            request,
+            gettext("%(user)s is no longer part of %(name)s.")
+            % {"user": unit_role.user, "name": unit_role.unit.name},
+        )
     return redirect("network:unit_detail", pk=unit_role.unit_id)
 
 
@@ -469,9 +501,13 @@ def role_change(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, unit_role=unit_role, role=form.cleaned_data["role"]
             )
         if not refused:
-            messages.success(request, f"{unit_role.user} is now {unit_role.get_role_display()}.")
+            messages.success(
+                request,
+                gettext("%(user)s is now %(role)s.")
+                % {"user": unit_role.user, "role": unit_role.get_role_display()},
+            )
     else:
-        messages.error(request, "Choose lead or contributor.")
+        messages.error(request, gettext("Choose lead or contributor."))
     return redirect("network:unit_detail", pk=unit_role.unit_id)
 
 
@@ -526,7 +562,11 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
-            messages.success(request, f"{organisation.name} has been added. Now add its units.")
+            messages.success(
+                request,
+                gettext("%(name)s has been added. Now add its units.")
+                % {"name": organisation.name},
+            )
             return redirect(f"{reverse('network:unit_create')}?organisation={organisation.pk}")
     return render(request, "network/organisation_form.html", {"form": form, "organisation": None})
 
@@ -544,7 +584,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
-            messages.success(request, "The organisation's details have been saved.")
+            messages.success(request, gettext("The organisation's details have been saved."))
             return redirect("network:organisation_list")
     return render(
         request, "network/organisation_form.html", {"form": form, "organisation": organisation}
@@ -615,7 +655,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_preview(request: HttpRequest) -> HttpResponse:
     stored = _stored_import(request)
     if stored is None:
-        messages.info(request, "There is no upload waiting: please choose a file.")
+        messages.info(request, gettext("There is no upload waiting: please choose a file."))
         return redirect("network:import_upload")
     _name, text = stored
     if request.method == "POST":
@@ -651,5 +691,39 @@ def import_preview(request: HttpRequest) -> HttpResponse:
 @admin_required
 def import_cancel(request: HttpRequest) -> HttpResponse:
     _forget_import(request)
-    messages.info(request, "The upload was discarded; nothing was imported.")
+    messages.info(request, gettext("The upload was discarded; nothing was imported."))
     return redirect("network:import_upload")
+
+
+# Language -------------------------------------------------------------------------------------
+
+
+def _csrf_checked(request: HttpRequest) -> HttpResponse:  # pragma: no cover -- never called
+    """A stand-in view that is not exempt, so CsrfViewMiddleware checks the token for it."""
+    return HttpResponse()
+
+
+# The switcher is in the page chrome, which public pages serve from a shared cache: it carries
+# no per-visitor token. Switching language is harmless for a visitor (a cookie); the write to
+# a signed-in person's row is checked for CSRF below (their chrome carries the token).
+@csrf_exempt
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (the cookie, then back to ``next`` or the page it came from), and
+    for a signed-in person their choice on their row too, so every device and email follows
+    it. A signed-in person's post without a valid CSRF token is refused (403)."""
+    if request.user.is_authenticated:
+        refused = CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(
+            request, _csrf_checked, (), {}
+        )
+        if refused is not None:
+            return refused
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and check_for_language(language):
+        try:
+            supported = get_supported_language_variant(language)
+        except LookupError:  # a language Django knows but the portal does not offer
+            return response
+        services.user_set_language(user=request.user, language=supported)
+    return response

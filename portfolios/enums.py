@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Cycle(models.TextChoices):
-    INITIAL = "initial", "Initial award"
-    INTERIM = "interim", "Interim review"
-    RENEWAL = "renewal", "Renewal"
+    INITIAL = "initial", _("Initial award")
+    INTERIM = "interim", _("Interim review")
+    RENEWAL = "renewal", _("Renewal")
     # A quality network's yearly cycle (Community of Communities): the community rates itself
     # on the network's framework, peer reviewers rate it, a report follows (docs/programmes.md).
     ANNUAL = "annual", _("Annual self-review")
@@ -14,18 +14,18 @@ class Cycle(models.TextChoices):
 class PortfolioState(models.TextChoices):
     """The award cycle (DESIGN.md). The one enum for every state a portfolio passes through."""
 
-    DRAFT = "draft", "Being built"
-    SUBMITTED = "submitted", "Submitted"
-    IN_REVIEW = "in_review", "In review"
-    MORE_EVIDENCE = "more_evidence", "More evidence requested"
-    RESUBMITTED = "resubmitted", "Resubmitted"
-    INTERIM_REPORT = "interim_report", "Interim report"
-    VISIT = "visit", "Visit"
-    PANEL = "panel", "With the panel"
-    AWARDED = "awarded", "Awarded"
-    DEFERRED = "deferred", "Deferred"
-    NOT_AWARDED = "not_awarded", "Not awarded"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Being built")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    MORE_EVIDENCE = "more_evidence", _("More evidence requested")
+    RESUBMITTED = "resubmitted", _("Resubmitted")
+    INTERIM_REPORT = "interim_report", _("Interim report")
+    VISIT = "visit", _("Visit")
+    PANEL = "panel", _("With the panel")
+    AWARDED = "awarded", _("Awarded")
+    DEFERRED = "deferred", _("Deferred")
+    NOT_AWARDED = "not_awarded", _("Not awarded")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
     # The annual cycle's end for members without an accreditation decision.
     COMPLETED = "completed", _("Cycle complete")
 
@@ -85,17 +85,17 @@ ANNUAL_SELF_RATINGS = (
 
 
 class EvidenceKind(models.TextChoices):
-    FILE = "file", "File"
-    TEXT = "text", "Text"
+    FILE = "file", _("File")
+    TEXT = "text", _("Text")
 
 
 class EvidenceType(models.TextChoices):
-    DOCUMENT = "document", "Document"
-    PHOTO = "photo", "Photo"
-    MINUTES = "minutes", "Minutes"
-    FEEDBACK = "feedback", "Feedback"
-    POLICY = "policy", "Policy"
-    OTHER = "other", "Other"
+    DOCUMENT = "document", _("Document")
+    PHOTO = "photo", _("Photo")
+    MINUTES = "minutes", _("Minutes")
+    FEEDBACK = "feedback", _("Feedback")
+    POLICY = "policy", _("Policy")
+    OTHER = "other", _("Other")
 
 
 class PrintStatus(models.TextChoices):

@@ -17,8 +17,8 @@ def yes_no_initial(value: bool | None) -> str:
 
 class DeclarationsMixin(forms.Form):
     contains_identifiable = forms.TypedChoiceField(
-        label="Does it contain information that could identify someone?",
-        help_text="For example a name, a face, a room number or a date of birth.",
+        label=_("Does it contain information that could identify someone?"),
+        help_text=_("For example a name, a face, a room number or a date of birth."),
         choices=YES_NO_UNSET,
         coerce=_yes_no,
         empty_value=None,
@@ -26,7 +26,7 @@ class DeclarationsMixin(forms.Form):
         widget=forms.RadioSelect,
     )
     consent_recorded = forms.TypedChoiceField(
-        label="If yes: is the person's consent recorded?",
+        label=_("If yes: is the person's consent recorded?"),
         choices=YES_NO_UNSET,
         coerce=_yes_no,
         empty_value=None,
@@ -56,7 +56,7 @@ class PhotoDeclarationMixin(forms.Form):
 
 class CriteriaChoiceMixin(forms.Form):
     criteria = forms.TypedMultipleChoiceField(
-        label="Supports these criteria",
+        label=_("Supports these criteria"),
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -79,11 +79,11 @@ def criteria_choices(criteria) -> list[tuple[str, list[tuple[int, str]]]]:
 
 class NarrativeForm(forms.Form):
     narrative = forms.CharField(
-        label="How we meet this criterion",
+        label=_("How we meet this criterion"),
         required=False,
         max_length=NARRATIVE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text="Write in your own words. Your text is saved automatically as you type.",
+        help_text=_("Write in your own words. Your text is saved automatically as you type."),
     )
     self_rating = forms.ChoiceField(
         label=_("Our own rating (the unit's view)"),
@@ -120,7 +120,7 @@ class UploadForm(DeclarationsMixin, PhotoDeclarationMixin, CriteriaChoiceMixin):
         ),
     )
     description = forms.CharField(
-        label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Description (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     # The declarations come first and are asked once for the whole batch (issue 17: they sat
     # below forty checkboxes, so every bulk upload landed as "Declarations needed").
@@ -145,15 +145,15 @@ class UploadForm(DeclarationsMixin, PhotoDeclarationMixin, CriteriaChoiceMixin):
 
 
 class TextEvidenceForm(DeclarationsMixin, CriteriaChoiceMixin):
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(
-        label="The quote or testimonial",
+        label=_("The quote or testimonial"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Remove names unless the person has agreed to be named.",
+        help_text=_("Remove names unless the person has agreed to be named."),
     )
-    description = forms.CharField(label="Where it comes from (optional)", required=False)
+    description = forms.CharField(label=_("Where it comes from (optional)"), required=False)
     evidence_type = forms.ChoiceField(
-        label="Type of evidence", choices=EvidenceType.choices, initial=EvidenceType.FEEDBACK
+        label=_("Type of evidence"), choices=EvidenceType.choices, initial=EvidenceType.FEEDBACK
     )
     # Hidden: the library already shows the upload form's checklist of every criterion, and
     # one page should not carry it twice (issue 17). It carries the criterion the person came
@@ -164,13 +164,15 @@ class TextEvidenceForm(DeclarationsMixin, CriteriaChoiceMixin):
 
 
 class EvidenceEditForm(DeclarationsMixin, PhotoDeclarationMixin, CriteriaChoiceMixin):
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    evidence_type = forms.ChoiceField(label="Type of evidence", choices=EvidenceType.choices)
+    evidence_type = forms.ChoiceField(label=_("Type of evidence"), choices=EvidenceType.choices)
     text = forms.CharField(
-        label="The quote or testimonial", required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("The quote or testimonial"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
 
     def __init__(self, *args, evidence: Evidence, **kwargs) -> None:
@@ -219,12 +221,12 @@ class DeclareForm(DeclarationsMixin):
 
 
 class LibraryFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False)
+    q = forms.CharField(label=_("Search"), required=False)
     type = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "All types"), *EvidenceType.choices]
+        label=_("Type"), required=False, choices=[("", "All types"), *EvidenceType.choices]
     )
     criterion = forms.TypedChoiceField(
-        label="Criterion", required=False, coerce=int, empty_value=None
+        label=_("Criterion"), required=False, coerce=int, empty_value=None
     )
 
     def __init__(self, *args, criteria=(), **kwargs) -> None:

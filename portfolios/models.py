@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from ee_portal.lib.db import TimeStampedModel
 
@@ -43,7 +44,9 @@ class Portfolio(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The awarded portfolio a renewal or interim review starts from.",
+        help_text=gettext_lazy(
+            "The portfolio with the award. A renewal or interim review starts from it."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -117,7 +120,9 @@ class Evidence(TimeStampedModel):
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    text = models.TextField(blank=True, help_text="For text evidence: a quote or testimonial.")
+    text = models.TextField(
+        blank=True, help_text=gettext_lazy("For text evidence: a quote or testimonial.")
+    )
     # None means "not declared yet": submission needs both declarations.
     contains_identifiable = models.BooleanField(null=True, blank=True)
     consent_recorded = models.BooleanField(null=True, blank=True)

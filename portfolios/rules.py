@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import rules
+from django.utils.translation import gettext
 
 from network.enums import UnitRoleKind
 from network.rules import _role_in, holds_review_role, is_ccqi_admin
@@ -60,14 +61,13 @@ def reopened_criterion_ids(portfolio: Portfolio) -> set[int]:
 
 def lock_message(portfolio: Portfolio) -> str:
     if portfolio.state == PortfolioState.MORE_EVIDENCE:
-        return (
+        return gettext(
             "Only the criteria the assessor reopened can change now; the rest of the "
             "portfolio stays as it was submitted."
         )
-    return (
-        f"This portfolio is {PortfolioState(portfolio.state).label.lower()}, so it can no "
-        "longer be changed."
-    )
+    return gettext("This portfolio is %(state)s, so it can no longer be changed.") % {
+        "state": PortfolioState(portfolio.state).label.lower()
+    }
 
 
 @rules.predicate

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ee_portal.audit.services import audit_log
 from ee_portal.lib.celery import enqueue_on_commit
@@ -126,9 +126,9 @@ def portfolio_create(
     ValidationError.
     """
     if previous is not None and previous.unit_id != unit.pk:
-        raise ValidationError("A renewal can only start from the same unit's portfolio.")
+        raise ValidationError(gettext("A renewal can only start from the same unit's portfolio."))
     if previous is not None and previous.state != PortfolioState.AWARDED:
-        raise ValidationError("A renewal starts from an awarded portfolio.")
+        raise ValidationError(gettext("A renewal starts from an awarded portfolio."))
     criteria = list(
         Criterion.objects.filter(standard__framework=framework).select_related("standard")
     )
@@ -170,7 +170,7 @@ def portfolio_create(
             default_storage.delete(name)
         if "portfolios_one_open_per_unit_cycle" in str(exc) or "UNIQUE" in str(exc).upper():
             raise ValidationError(
-                "This unit already has an open portfolio for this cycle.", code="duplicate"
+                gettext("This unit already has an open portfolio for this cycle."), code="duplicate"
             ) from exc
         raise
     return portfolio
@@ -239,16 +239,23 @@ def response_save(
     Side effects: one UPDATE (version + 1); no audit event (narratives change often).
     """
     portfolio = response.portfolio
-    _require(actor, "portfolios.view_portfolio", portfolio, "You cannot see this portfolio.")
+    _require(
+        actor, "portfolios.view_portfolio", portfolio, gettext("You cannot see this portfolio.")
+    )
     if not response_is_open(response):
         raise PermissionDenied(lock_message(portfolio))
-    _require(actor, "portfolios.edit_response", response, "You cannot edit this narrative.")
+    _require(
+        actor, "portfolios.edit_response", response, gettext("You cannot edit this narrative.")
+    )
     changes: dict[str, Any] = {}
     if narrative is not None:
         if len(narrative) > NARRATIVE_MAX_CHARS:
             raise ValidationError(
-                f"Please keep this account under {NARRATIVE_MAX_CHARS:,} characters "
-                f"(it is {len(narrative):,}). Longer documents can be added as evidence."
+                gettext(
+                    "Please keep this account under %(limit)s characters (it is %(length)s). "
+                    "Longer documents can be added as evidence."
+                )
+                % {"limit": f"{NARRATIVE_MAX_CHARS:,}", "length": f"{len(narrative):,}"}
             )
         changes["narrative"] = narrative.replace("\r\n", "\n")
     if self_rating is not None:
@@ -282,7 +289,7 @@ def _criteria_for(portfolio: Portfolio, criterion_ids: Iterable[int]) -> list[Cr
     ids = {int(i) for i in criterion_ids}
     found = list(Criterion.objects.filter(pk__in=ids, standard__framework=portfolio.framework_id))
     if len(found) != len(ids):
-        raise ValidationError("Choose criteria from this portfolio's standards.")
+        raise ValidationError(gettext("Choose criteria from this portfolio's standards."))
     return found
 
 
@@ -291,7 +298,8 @@ def _check_link_target(portfolio: Portfolio, criterion: Criterion) -> None:
         reopened = portfolio.responses.filter(criterion=criterion, reopened=True).exists()
         if not reopened:
             raise PermissionDenied(
-                f"{criterion.code} was not reopened by the assessor, so its evidence cannot change."
+                gettext("%(code)s was not reopened by the assessor, so its evidence cannot change.")
+                % {"code": criterion.code}
             )
     elif portfolio.state not in (PortfolioState.DRAFT, PortfolioState.DEFERRED):
         raise PermissionDenied(lock_message(portfolio))
@@ -356,7 +364,9 @@ def evidence_upload(
     is deleted again. A file the scanner refuses is not stored; its refusal is audited
     ("evidence.malware_refused", on the portfolio).
     """
-    _require(actor, "portfolios.view_portfolio", portfolio, "You cannot see this portfolio.")
+    _require(
+        actor, "portfolios.view_portfolio", portfolio, gettext("You cannot see this portfolio.")
+    )
     if portfolio.state not in (
         PortfolioState.DRAFT,
         PortfolioState.DEFERRED,
@@ -449,7 +459,9 @@ def evidence_create_text(
     contributed_by_resident: bool = False,
 ) -> Evidence:
     """Text evidence (a quote, a testimonial). Side effects: INSERTs, one audit event."""
-    _require(actor, "portfolios.view_portfolio", portfolio, "You cannot see this portfolio.")
+    _require(
+        actor, "portfolios.view_portfolio", portfolio, gettext("You cannot see this portfolio.")
+    )
     if portfolio.state not in (
         PortfolioState.DRAFT,
         PortfolioState.DEFERRED,
@@ -460,7 +472,7 @@ def evidence_create_text(
         actor, "portfolios.add_evidence", portfolio, "You cannot add evidence to this portfolio."
     )
     if not text.strip():
-        raise ValidationError({"text": "Write the quote or testimonial."})
+        raise ValidationError({"text": gettext("Write the quote or testimonial.")})
     criteria = _criteria_for(portfolio, criterion_ids)
     for criterion in criteria:
         _check_link_target(portfolio, criterion)
@@ -489,13 +501,16 @@ def evidence_create_text(
 
 def _require_change(actor: User, evidence: Evidence) -> None:
     _require(
-        actor, "portfolios.view_portfolio", evidence.portfolio, "You cannot see this portfolio."
+        actor,
+        "portfolios.view_portfolio",
+        evidence.portfolio,
+        gettext("You cannot see this portfolio."),
     )
     if not actor.has_perm("portfolios.change_evidence", evidence):
         if evidence.portfolio.state not in (PortfolioState.DRAFT, PortfolioState.DEFERRED):
             raise PermissionDenied(lock_message(evidence.portfolio))
         raise PermissionDenied(
-            "Only the unit lead or the person who added this item can change it."
+            gettext("Only the unit lead or the person who added this item can change it.")
         )
 
 
@@ -538,7 +553,7 @@ def evidence_update(
     ]
     if text is not None and evidence.kind == EvidenceKind.TEXT:
         if not text.strip():
-            raise ValidationError({"text": "Write the quote or testimonial."})
+            raise ValidationError({"text": gettext("Write the quote or testimonial.")})
         evidence.text = text
         evidence.size = len(text.encode())
         fields += ["text", "size"]
@@ -567,7 +582,7 @@ def evidence_declare(
         Evidence.objects.filter(portfolio=portfolio, pk__in=list(evidence_ids)).order_by("pk")
     )
     if not items:
-        raise ValidationError("Tick at least one item.", code="no_items")
+        raise ValidationError(gettext("Tick at least one item."), code="no_items")
     consent = _validate_declarations(contains_identifiable, consent_recorded)
     with transaction.atomic():
         for evidence in items:
@@ -599,7 +614,10 @@ def evidence_delete(*, evidence: Evidence, actor: User) -> None:
 
 def _require_link_change(actor: User, evidence: Evidence, criterion: Criterion, verb: str) -> None:
     _require(
-        actor, "portfolios.view_portfolio", evidence.portfolio, "You cannot see this portfolio."
+        actor,
+        "portfolios.view_portfolio",
+        evidence.portfolio,
+        gettext("You cannot see this portfolio."),
     )
     _check_link_target(evidence.portfolio, criterion)
     _require(
@@ -617,7 +635,7 @@ def evidence_link(*, evidence: Evidence, criterion: Criterion, actor: User) -> E
     with PHOTO_REFUSAL; two more queries for such a photo only)."""
     _require_link_change(actor, evidence, criterion, "link")
     if criterion.standard.framework_id != evidence.portfolio.framework_id:
-        raise ValidationError("That criterion is not part of this portfolio's standards.")
+        raise ValidationError(gettext("That criterion is not part of this portfolio's standards."))
     if (
         evidence.is_photo
         and not evidence.free_of_residents
@@ -662,7 +680,7 @@ def evidence_set_links(*, evidence: Evidence, criterion_ids: Iterable[int], acto
             evidence_unlink(evidence=evidence, criterion=criteria[criterion_id], actor=actor)
         for criterion_id in sorted(wanted - current):
             if criterion_id not in criteria:
-                raise ValidationError("Choose criteria from this portfolio's standards.")
+                raise ValidationError(gettext("Choose criteria from this portfolio's standards."))
             evidence_link(evidence=evidence, criterion=criteria[criterion_id], actor=actor)
 
 
@@ -689,9 +707,11 @@ def _submit(
     from .tasks import portfolio_notify_submitted  # noqa: PLC0415 -- tasks sit above services
 
     if not actor.has_perm("portfolios.view_portfolio", portfolio):
-        raise PermissionDenied("You cannot see this portfolio.")
+        raise PermissionDenied(gettext("You cannot see this portfolio."))
     if not actor.has_perm("portfolios.submit_portfolio", portfolio):
-        raise PermissionDenied("Only the unit lead can submit the portfolio, while it is open.")
+        raise PermissionDenied(
+            gettext("Only the unit lead can submit the portfolio, while it is open.")
+        )
     with transaction.atomic():
         locked = Portfolio.objects.select_for_update().get(pk=portfolio.pk)
         if locked.state not in sources:

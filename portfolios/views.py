@@ -149,17 +149,21 @@ def portfolio_start(request: HttpRequest) -> HttpResponse:
         raise Http404
     framework = Framework.objects.current()
     if framework is None:
-        messages.error(request, "No standards are published yet, so a portfolio cannot start.")
+        messages.error(request, _("No standards are published yet, so a portfolio cannot start."))
         return redirect("portfolios:list")
     try:
         portfolio = portfolio_create(
             unit=unit, framework=framework, cycle=Cycle.INITIAL, actor=request.user
         )
     except (IntegrityError, ValidationError):
-        messages.info(request, f"{unit.name} already has a portfolio under way.")
+        messages.info(
+            request, _("%(name)s already has a portfolio under way.") % {"name": unit.name}
+        )
         return redirect("portfolios:list")
     messages.success(
-        request, f"Your portfolio for {unit.name} has started. Take it one criterion at a time."
+        request,
+        _("Your portfolio for %(name)s has started. Take it one criterion at a time.")
+        % {"name": unit.name},
     )
     return redirect("portfolios:detail", pk=portfolio.pk)
 
@@ -358,7 +362,7 @@ def criterion_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:  #
     saved_at = timezone.localtime(saved.updated_at).strftime("%H:%M")
     if as_json:
         return JsonResponse({"ok": True, "version": saved.version, "saved_at": saved_at})
-    messages.success(request, f"Saved at {saved_at}.")
+    messages.success(request, _("Saved at %(saved_at)s.") % {"saved_at": saved_at})
     return redirect("portfolios:criterion", pk=portfolio.pk, code=criterion.code)
 
 
@@ -522,7 +526,7 @@ def _evidence_upload(  # noqa: PLR0911, PLR0912 -- JSON and HTML answers per fil
             return JsonResponse(
                 {"ok": False, "error": "Choose at least one file.", "files": []}, status=400
             )
-        messages.error(request, "Choose at least one file to upload.")
+        messages.error(request, _("Choose at least one file to upload."))
         return redirect("portfolios:evidence_library", pk=portfolio.pk)
     data = form.cleaned_data
     status = 200
@@ -576,9 +580,13 @@ def _evidence_upload(  # noqa: PLR0911, PLR0912 -- JSON and HTML answers per fil
                 % {"name": result["name"]},
             )
         elif result["ok"]:
-            messages.success(request, f"Uploaded “{result['name']}”.")
+            messages.success(request, _("Uploaded “%(result)s”.") % {"result": result["name"]})
         else:
-            messages.error(request, f"“{result['name']}” was not uploaded: {result['error']}")
+            messages.error(
+                request,
+                _("“%(result)s” was not uploaded: %(result2)s")
+                % {"result": result["name"], "result2": result["error"]},
+            )
     return redirect("portfolios:evidence_library", pk=portfolio.pk)
 
 
@@ -589,7 +597,7 @@ def evidence_text_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = TextEvidenceForm(request.POST, prefix="tx")
     form.set_criteria(_criteria(portfolio))
     if not form.is_valid():
-        messages.error(request, "Please give the text evidence a title and some text.")
+        messages.error(request, _("Please give the text evidence a title and some text."))
         return redirect("portfolios:evidence_library", pk=portfolio.pk)
     data = form.cleaned_data
     try:
@@ -690,7 +698,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except (PermissionDenied, ValidationError) as exc:
                 messages.error(request, error_text(exc))
                 return redirect("portfolios:evidence_edit", pk=evidence.pk)
-            messages.success(request, f"Saved “{evidence.title}”.")
+            messages.success(request, _("Saved “%(title)s”.") % {"title": evidence.title})
             return redirect("portfolios:evidence_library", pk=portfolio.pk)
     else:
         form = EvidenceEditForm(evidence=evidence)  # initial values from the evidence
@@ -725,7 +733,7 @@ def evidence_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, error_text(exc))
         return redirect("portfolios:evidence_library", pk=portfolio_pk)
-    messages.success(request, f"Deleted “{title}”.")
+    messages.success(request, _("Deleted “%(title)s”.") % {"title": title})
     return redirect("portfolios:evidence_library", pk=portfolio_pk)
 
 
@@ -735,15 +743,23 @@ def _link_view(request: HttpRequest, pk: int, *, link: bool) -> HttpResponse:
     try:
         criterion = criterion_get(portfolio=portfolio, code_or_id=request.POST.get("criterion", ""))
     except Http404:
-        messages.error(request, "Choose a criterion from this portfolio.")
+        messages.error(request, _("Choose a criterion from this portfolio."))
         return redirect("portfolios:evidence_library", pk=portfolio.pk)
     try:
         if link:
             evidence_link(evidence=evidence, criterion=criterion, actor=request.user)
-            messages.success(request, f"Linked “{evidence.title}” to {criterion.code}.")
+            messages.success(
+                request,
+                _("Linked “%(title)s” to %(code)s.")
+                % {"title": evidence.title, "code": criterion.code},
+            )
         else:
             evidence_unlink(evidence=evidence, criterion=criterion, actor=request.user)
-            messages.success(request, f"Unlinked “{evidence.title}” from {criterion.code}.")
+            messages.success(
+                request,
+                _("Unlinked “%(title)s” from %(code)s.")
+                % {"title": evidence.title, "code": criterion.code},
+            )
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, error_text(exc))
     return redirect("portfolios:criterion", pk=portfolio.pk, code=criterion.code)
@@ -1062,8 +1078,14 @@ def portfolio_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("portfolios:detail", pk=portfolio.pk)
     messages.success(
         request,
-        f"Well done! Your portfolio has been "
-        f"{'resubmitted' if revision.number > 1 else 'submitted'} "
-        "and the CCQI team has been told. It is now locked while it is assessed.",
+        _(
+            "Well done! Your portfolio has been resubmitted and the CCQI team has been told. "
+            "It is now locked while it is assessed."
+        )
+        if revision.number > 1
+        else _(
+            "Well done! Your portfolio has been submitted and the CCQI team has been told. "
+            "It is now locked while it is assessed."
+        ),
     )
     return redirect("portfolios:detail", pk=portfolio.pk)

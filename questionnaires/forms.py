@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portfolios.forms import criteria_choices
@@ -17,6 +18,7 @@ from .enums import (
     ContributionKind,
 )
 from .models import Item
+from .selectors import item_label
 
 HONEYPOT = "website"  # a field people never see; software that fills every field does
 
@@ -54,7 +56,7 @@ class SheetsForm(forms.Form):
 
 
 def _item_field(item: Item, *, easy: bool, setting_type: str) -> forms.Field:
-    label = item.easy_read if easy else item.wording(setting_type)
+    label = item_label(item, easy=easy, setting_type=setting_type, language=get_language())
     if item.answer_type == AnswerType.TEXT:
         return forms.CharField(
             label=label,

@@ -106,6 +106,9 @@ class Item(models.Model):
     easy_read = models.CharField(max_length=300)
     # Per-setting wording, e.g. {"prison_probation": "... residents ..."}.
     setting_wording = models.JSONField(default=dict, blank=True)
+    # Welsh (issue 15): {"text": ..., "easy_read": ..., "setting_wording": {...}}; a missing
+    # text is asked in English (questionnaires.selectors.item_label).
+    welsh = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["questionnaire", "audience", "number"]

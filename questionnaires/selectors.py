@@ -501,3 +501,21 @@ def rounds_for_export(*, portfolio: Portfolio | None = None) -> QuerySet[Round]:
 def rounds_with_filter(*, questionnaire: QuestionnaireSet, audience: str = "") -> QuerySet[Round]:
     qs = Round.objects.filter(questionnaire=questionnaire)
     return qs.filter(audience=audience) if audience else qs
+
+
+def item_label(item: Item, *, easy: bool, setting_type: str, language: str | None) -> str:
+    """The words of an item for this reader: the easy-read or the setting's wording (chosen
+    first, as Item.wording does), then the Welsh of the same when the reader reads Welsh and
+    the set has it, else the English. No query."""
+    english = item.easy_read if easy else item.wording(setting_type)
+    if not language or not language.startswith("cy"):
+        return english
+    welsh = item.welsh or {}
+    if easy:
+        return str(welsh.get("easy_read") or english)
+    setting_welsh = (welsh.get("setting_wording") or {}).get(setting_type)
+    if setting_welsh:
+        return str(setting_welsh)
+    if item.setting_wording.get(setting_type):  # English setting wording without its Welsh
+        return english
+    return str(welsh.get("text") or english)

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ee_portal.audit.services import audit_log
@@ -155,6 +155,28 @@ def _validate(  # noqa: PLR0912 -- one check per field, every problem reported a
     return check.errors, framework, standards, criteria
 
 
+def _check_welsh(check: _Validator, entry: dict[str, Any], path: str) -> None:
+    """An item's optional ``cy:`` mapping: Welsh text, easy_read and setting_wording."""
+    welsh = entry.get("cy")
+    if welsh is None:
+        return
+    if not isinstance(welsh, dict):
+        check.err(f"{path}.cy", "must map text, easy_read or setting_wording to Welsh")
+        return
+    for key, value in welsh.items():
+        where = f"{path}.cy.{key}"
+        if key == "setting_wording":
+            if not isinstance(value, dict) or not all(
+                k in SettingType.values and isinstance(v, str) and len(v) <= ITEM_TEXT_MAX
+                for k, v in value.items()
+            ):
+                check.err(where, "must map a setting type to Welsh text (300 at most)")
+        elif key not in ("text", "easy_read"):
+            check.err(where, "is not a text with Welsh (use text, easy_read, setting_wording)")
+        else:
+            check.text(welsh, f"{path}.cy", key, max_length=ITEM_TEXT_MAX)
+
+
 def _validate_item(
     check: _Validator,
     entry: Any,
@@ -185,6 +207,7 @@ def _validate_item(
             check.err(f"{path}.criterion", f"criterion {code!r} is not in the framework")
         elif isinstance(number, int) and criterion.standard.number != number:
             check.err(f"{path}.criterion", f"criterion {code!r} is not under standard {number}")
+    _check_welsh(check, entry, path)
     wording = entry.get("setting_wording", {})
     if not isinstance(wording, dict) or not all(
         isinstance(v, str) and len(v) <= ITEM_TEXT_MAX for v in wording.values()
@@ -253,12 +276,26 @@ def questionnaire_import(*, text: str, publish: bool = False) -> QuestionnaireSe
                     text=str(entry["text"]).strip(),
                     easy_read=str(entry["easy_read"]).strip(),
                     setting_wording=entry.get("setting_wording") or {},
+                    welsh=_welsh(entry),
                 )
             )
     Item.objects.bulk_create(new_items)
     if publish or data.get("status") == QuestionnaireStatus.PUBLISHED:
         questionnaire_publish(questionnaire=questionnaire)
     return questionnaire
+
+
+def _welsh(entry: dict[str, Any]) -> dict[str, Any]:
+    """An item's ``cy:`` texts as stored (blank ones left out)."""
+    welsh: dict[str, Any] = {}
+    for key, value in (entry.get("cy") or {}).items():
+        if key == "setting_wording":
+            wording = {k: str(v).strip() for k, v in value.items() if str(v or "").strip()}
+            if wording:
+                welsh[key] = wording
+        elif str(value or "").strip():
+            welsh[key] = str(value).strip()
+    return welsh
 
 
 def questionnaire_publish(*, questionnaire: QuestionnaireSet) -> QuestionnaireSet:
@@ -300,6 +337,8 @@ def questionnaire_export(*, questionnaire: QuestionnaireSet) -> str:
             entry.update(type=item.answer_type, text=item.text, easy_read=item.easy_read)
             if item.setting_wording:
                 entry["setting_wording"] = item.setting_wording
+            if item.welsh:
+                entry["cy"] = item.welsh
             data["items"][audience].append(entry)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
@@ -778,7 +817,9 @@ def document_request(*, round_: Round, actor: User, kind: str, sheets: int = 0) 
             obj=locked,
             details={"kind": kind, "sheets": sheets},
         )
-        enqueue_on_commit(render_document, document_id=document.pk)
+        enqueue_on_commit(
+            render_document, document_id=document.pk, language=translation.get_language() or ""
+        )
     return document
 
 

@@ -5,15 +5,16 @@ Queued with ee_portal.lib.celery.enqueue_on_commit from services.document_reques
 """
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .enums import DocumentKind, DocumentStatus
 from .models import Document
-from .selectors import items_for
+from .selectors import item_label, items_for
 from .services import site_url
 
 logger = logging.getLogger(__name__)
@@ -44,10 +45,16 @@ def answer_url(token: str) -> str:
     time_limit=300,
     soft_time_limit=240,
 )
-def render_document(self, *, document_id: int) -> str:
+def render_document(self, *, document_id: int, language: str = "") -> str:
     """Render a round's poster or paper form with WeasyPrint and store it.
 
-    Status: rendering -> ready, or failed after the last retry (the error is kept)."""
+    In ``language`` (the lead's, who asked for it). Status: rendering -> ready, or failed
+    after the last retry (the error is kept)."""
+    with translation.override(language or None):
+        return _render_document(self, document_id=document_id)
+
+
+def _render_document(task: Any, *, document_id: int) -> str:
     from reviews.pdf import render_pdf  # noqa: PLC0415 -- WeasyPrint loads only in workers
 
     document = (
@@ -73,7 +80,12 @@ def render_document(self, *, document_id: int) -> str:
         "items": [
             {
                 "number": item.number,
-                "text": item.easy_read if easy else item.wording(unit.setting_type),
+                "text": item_label(
+                    item,
+                    easy=easy,
+                    setting_type=unit.setting_type,
+                    language=translation.get_language(),
+                ),
                 "type": item.answer_type,
             }
             for item in items
@@ -84,8 +96,8 @@ def render_document(self, *, document_id: int) -> str:
     try:
         pdf = render_pdf(template=TEMPLATES[document.kind], context=context)
     except Exception as exc:
-        if self.request.retries < self.max_retries and not self.request.is_eager:
-            raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+        if task.request.retries < task.max_retries and not task.request.is_eager:
+            raise task.retry(exc=exc, countdown=30 * 2**task.request.retries) from exc
         logger.exception("Questionnaire document %s failed", document_id)
         Document.objects.filter(pk=document_id).update(
             status=DocumentStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
@@ -95,7 +107,7 @@ def render_document(self, *, document_id: int) -> str:
     document.pdf.save(f"{document.kind}.pdf", ContentFile(pdf), save=False)
     document.status = DocumentStatus.READY
     document.error = ""
-    document.task_id = self.request.id or ""
+    document.task_id = task.request.id or ""
     document.save(update_fields=["pdf", "status", "error", "task_id", "updated_at"])
     if old_name and old_name != document.pdf.name:
         document.pdf.storage.delete(old_name)

@@ -46,11 +46,13 @@ class AssessorChoiceField(forms.ModelChoiceField):
 
 class AssignForm(forms.Form):
     assessor = AssessorChoiceField(queryset=User.objects.none())
-    due_date = forms.DateField(widget=DateInput, help_text="When the desk review should be done.")
+    due_date = forms.DateField(
+        widget=DateInput, help_text=_("When the desk review should be done.")
+    )
     is_lead = forms.BooleanField(
-        label="Lead assessor",
+        label=_("Lead assessor"),
         required=False,
-        help_text="The lead agrees the scores and writes the reports with the CCQI team.",
+        help_text=_("The lead agrees the scores and writes the reports with the CCQI team."),
     )
 
     def __init__(self, *args, portfolio: Portfolio, **kwargs):
@@ -78,19 +80,22 @@ class AssignForm(forms.Form):
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
         if due < timezone.localdate():
-            raise forms.ValidationError("The due date cannot be in the past.", code="past")
+            raise forms.ValidationError(_("The due date cannot be in the past."), code="past")
         return due
 
     def clean_assessor(self):
         assessor = self.cleaned_data["assessor"]
         reason = assessor_conflict_reason(assessor=assessor, unit=self.portfolio.unit)
         if reason:
-            raise forms.ValidationError(f"Conflict of interest: {reason}", code="conflict")
+            raise forms.ValidationError(
+                _("Conflict of interest: %(reason)s") % {"reason": reason}, code="conflict"
+            )
         if self.portfolio.assignments.filter(
             assessor=assessor, state__in=LIVE_ASSIGNMENT_STATES
         ).exists():
             raise forms.ValidationError(
-                f"{assessor} is already assigned to this review.", code="duplicate"
+                _("%(assessor)s is already assigned to this review.") % {"assessor": assessor},
+                code="duplicate",
             )
         return assessor
 
@@ -108,14 +113,16 @@ class DeclarationForm(forms.Form):
     reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="If you have a conflict, say briefly what it is (for example, you used to "
-        "work there). The CCQI team will assign someone else.",
+        help_text=_(
+            "If you have a conflict, say briefly what it is (for example, you used to "
+            "work there). The CCQI team will assign someone else."
+        ),
     )
 
     def clean(self):
         data = super().clean()
         if data.get("declaration") == self.CONFLICT and not data.get("reason", "").strip():
-            self.add_error("reason", "Please say briefly what the conflict is.")
+            self.add_error("reason", _("Please say briefly what the conflict is."))
         return data
 
 
@@ -138,19 +145,19 @@ class ConsolidationForm(forms.Form):
         self.criteria = criteria
         for criterion in criteria:
             self.fields[f"rating_{criterion.pk}"] = forms.ChoiceField(
-                label=f"Agreed rating for {criterion.code}",
+                label=_("Agreed rating for %(code)s") % {"code": criterion.code},
                 required=False,
                 choices=[("", "Not agreed yet"), *rating_choices],
             )
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=f"Agreed comment for {criterion.code}",
+                label=_("Agreed comment for %(code)s") % {"code": criterion.code},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         if allow_override:
             self.fields["override"] = forms.BooleanField(
                 required=False,
-                label="Agree the scores now, although not every assessor has submitted",
+                label=_("Agree the scores now, although not every assessor has submitted"),
             )
 
     def ratings(self) -> dict[int, tuple[str, str]]:
@@ -169,11 +176,11 @@ class EvidenceRequestForm(forms.Form):
     criteria = CriterionChoiceField(
         queryset=Criterion.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Only these criteria reopen for the unit; everything else stays locked.",
+        help_text=_("Only these criteria reopen for the unit; everything else stays locked."),
     )
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What would help you? The unit sees this message.",
+        help_text=_("What would help you? The unit sees this message."),
     )
     due_date = forms.DateField(widget=DateInput)
 
@@ -184,7 +191,7 @@ class EvidenceRequestForm(forms.Form):
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
         if due <= timezone.localdate():
-            raise forms.ValidationError("The due date must be in the future.", code="past")
+            raise forms.ValidationError(_("The due date must be in the future."), code="past")
         return due
 
 
@@ -289,9 +296,9 @@ class DecisionForm(forms.ModelForm):
         data = super().clean()
         if data.get("outcome") == DecisionOutcome.DEFERRED:
             if not (data.get("conditions") or "").strip():
-                self.add_error("conditions", "Say what the unit needs to do.")
+                self.add_error("conditions", _("Say what the unit needs to do."))
             if not data.get("conditions_due"):
-                self.add_error("conditions_due", "Give the date the conditions are due.")
+                self.add_error("conditions_due", _("Give the date the conditions are due."))
         return data
 
     def _post_clean(self):

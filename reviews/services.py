@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ee_portal.audit.services import audit_log
 from network.models import User
@@ -37,16 +38,21 @@ def criterion_score_save(
         raise PermissionDenied
     if assignment.state != AssignmentState.SCORING:
         raise ValidationError(
-            "Your scores have been submitted, so they can no longer be changed.", code="locked"
+            gettext("Your scores have been submitted, so they can no longer be changed."),
+            code="locked",
         )
     portfolio = assignment.portfolio
     if criterion.standard.framework_id != portfolio.framework_id:
-        raise ValidationError("That criterion is not part of this portfolio.", code="criterion")
+        raise ValidationError(
+            gettext("That criterion is not part of this portfolio."), code="criterion"
+        )
     if rating and rating not in rating_values(portfolio):
-        raise ValidationError("Choose a rating from the scale.", code="rating")
+        raise ValidationError(gettext("Choose a rating from the scale."), code="rating")
     if len(comment) > COMMENT_MAX_CHARS:
         raise ValidationError(
-            f"Please keep the comment under {COMMENT_MAX_CHARS:,} characters.", code="comment"
+            gettext("Please keep the comment under %(limit)s characters.")
+            % {"limit": f"{COMMENT_MAX_CHARS:,}"},
+            code="comment",
         )
     score, _created = CriterionScore.objects.update_or_create(
         assignment=assignment,
@@ -71,16 +77,18 @@ def report_save(*, portfolio: Portfolio, kind: str, actor: User, **fields: Any) 
         raise ValueError(f"Fields {sorted(unknown)} do not belong to a {kind} report")
     if kind == ReportKind.VISIT:
         if not fields.get("visit_date"):
-            raise ValidationError({"visit_date": "Give the date of the visit."})
+            raise ValidationError({"visit_date": gettext("Give the date of the visit.")})
         if fields.get("visit_mode") not in VisitMode.values:
-            raise ValidationError({"visit_mode": "Say whether the visit was in person or virtual."})
+            raise ValidationError(
+                {"visit_mode": gettext("Say whether the visit was in person or virtual.")}
+            )
     with transaction.atomic():
         report = (
             Report.objects.select_for_update().filter(portfolio=portfolio, kind=kind).first()
         ) or Report(portfolio=portfolio, kind=kind)
         if report.released_at is not None:
             raise ValidationError(
-                "This report has been released to the unit and can no longer be changed.",
+                gettext("This report has been released to the unit and can no longer be changed."),
                 code="released",
             )
         for name, value in fields.items():

@@ -8,10 +8,11 @@ import datetime as dt
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -217,7 +218,9 @@ def render_report_pdf(self, *, report_id: int) -> str:
         "generated_at": timezone.now(),
     }
     try:
-        pdf = render_pdf(template=f"pdf/report_{report.kind}.html", context=context)
+        # Written in English by the assessors: headings in the same language, whoever asked.
+        with translation.override(settings.LANGUAGE_CODE):
+            pdf = render_pdf(template=f"pdf/report_{report.kind}.html", context=context)
     except Exception as exc:
         if self.request.retries < self.max_retries and not self.request.is_eager:
             raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc

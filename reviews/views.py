@@ -250,7 +250,9 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("reviews:portfolio", pk=pk)
         else:
             messages.success(
-                request, f"{assignment.assessor} is assigned. We have emailed them the details."
+                request,
+                _("%(assessor)s is assigned. We have emailed them the details.")
+                % {"assessor": assignment.assessor},
             )
             flags = calibration_status(assessor_ids=[assignment.assessor_id])[
                 assignment.assessor_id
@@ -274,7 +276,9 @@ def accept_resubmission(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, workflow.InvalidTransitionError) as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, "The resubmission is accepted and back in review.")
+        messages.success(
+            request, _("Thank you. The new version is accepted and is back with the assessors.")
+        )
     return redirect("reviews:portfolio", pk=pk)
 
 
@@ -301,7 +305,10 @@ def advance(request: HttpRequest, pk: int) -> HttpResponse:
             _("Only the CCQI team can move a review on before every step is done."),
         )
     else:
-        messages.success(request, f"The portfolio is now at: {portfolio.get_state_display()}.")
+        messages.success(
+            request,
+            _("The portfolio is now at: %(state)s.") % {"state": portfolio.get_state_display()},
+        )
     return redirect("reviews:portfolio", pk=pk)
 
 
@@ -323,13 +330,15 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if form.cleaned_data["declaration"] == DeclarationForm.NO_CONFLICT:
                 workflow.assignment_declare_no_conflict(assignment=assignment, actor=request.user)
-                messages.success(request, "Thank you. You can now see the evidence and score it.")
+                messages.success(
+                    request, _("Thank you. You can now see the evidence and score it.")
+                )
                 return redirect("reviews:score", pk=pk)
             workflow.assignment_declare_conflict(
                 assignment=assignment, reason=form.cleaned_data["reason"], actor=request.user
             )
             messages.success(
-                request, "Thank you for telling us. The CCQI team will assign someone else."
+                request, _("Thank you for telling us. The CCQI team will assign someone else.")
             )
             return redirect("reviews:list")
         except ValidationError as exc:
@@ -466,7 +475,7 @@ def score_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"Saved your score for {criterion.code}.")
+        messages.success(request, _("Saved your score for %(code)s.") % {"code": criterion.code})
     return HttpResponseRedirect(reverse("reviews:score", kwargs={"pk": pk}) + f"#c-{criterion.pk}")
 
 
@@ -488,7 +497,8 @@ def submit_scores(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(
-                request, "Thank you: your scores are submitted. You can now see the other scores."
+                request,
+                _("Thank you: your scores are submitted. You can now see the other scores."),
             )
         return redirect("reviews:score", pk=pk)
     if assignment.state != AssignmentState.SCORING:
@@ -577,7 +587,9 @@ def consolidate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("reviews:portfolio", pk=pk)
         else:
-            messages.success(request, f"Agreed scores saved for {len(saved)} criteria.")
+            messages.success(
+                request, _("Agreed scores saved for %(len)s criteria.") % {"len": len(saved)}
+            )
             return redirect("reviews:consolidate", pk=pk)
     labels = dict(portfolio.framework.rating_choices)
     for row in rows:
@@ -621,7 +633,7 @@ def request_evidence(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("reviews:portfolio", pk=pk)
         else:
             messages.success(
-                request, "The request is sent. Only the criteria you chose are open to the unit."
+                request, _("The request is sent. Only the criteria you chose are open to the unit.")
             )
             return redirect("reviews:portfolio", pk=pk)
     return render(
@@ -640,7 +652,7 @@ def report_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         raise Http404
     report = portfolio.reports.filter(kind=kind).first()
     if report is not None and report.released_at is not None:
-        messages.info(request, "This report has been released, so it can no longer be changed.")
+        messages.info(request, _("This report has been released, so it can no longer be changed."))
         return redirect("reviews:report", pk=report.pk)
     form = ReportForm(request.POST or None, instance=report, kind=kind)
     if request.method == "POST" and form.is_valid():
@@ -651,7 +663,7 @@ def report_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
-            messages.success(request, f"{report.get_kind_display()} saved.")
+            messages.success(request, _("%(kind)s saved.") % {"kind": report.get_kind_display()})
             return redirect("reviews:report", pk=report.pk)
     return render(
         request,
@@ -702,7 +714,7 @@ def report_release(request: HttpRequest, pk: int) -> HttpResponse:
     with refusal_message(request, workflow.InvalidTransitionError) as refused:
         workflow.report_release(report=report, actor=request.user)
     if not refused:
-        messages.success(request, "The report is released. We have emailed the unit lead.")
+        messages.success(request, _("The report is released. We have emailed the unit lead."))
     return redirect("reviews:report", pk=pk)
 
 
@@ -713,7 +725,7 @@ def report_render(request: HttpRequest, pk: int) -> HttpResponse:
     with refusal_message(request, workflow.InvalidTransitionError) as refused:
         workflow.report_render(report=report, actor=request.user)
     if not refused:
-        messages.success(request, "The PDF is being prepared. Refresh the page in a moment.")
+        messages.success(request, _("The PDF is being prepared. Refresh the page in a moment."))
     return redirect("reviews:report", pk=pk)
 
 
@@ -750,7 +762,8 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404 from None
         else:
             messages.success(
-                request, "The decision is recorded and the letter is on its way to the unit lead."
+                request,
+                _("The decision is recorded and the letter is on its way to the unit lead."),
             )
             return redirect("reviews:portfolio", pk=pk)
     return render(

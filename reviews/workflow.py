@@ -140,9 +140,9 @@ def assessor_assign(
     """
     _check(actor, "reviews.assign_assessor", portfolio)
     if not may_be_assigned(assessor=assessor, portfolio=portfolio):
-        raise ValidationError({"assessor": "Only trained assessors can be assigned."})
+        raise ValidationError({"assessor": _("Only trained assessors can be assigned.")})
     if due_date < timezone.localdate():
-        raise ValidationError({"due_date": "The due date cannot be in the past."})
+        raise ValidationError({"due_date": _("The due date cannot be in the past.")})
     with transaction.atomic():
         locked = _locked_portfolio(portfolio)
         if locked.state not in ASSIGNABLE_STATES:
@@ -159,12 +159,19 @@ def assessor_assign(
             )
         reason = assessor_conflict_reason(assessor=assessor, unit=locked.unit)
         if reason:
-            raise ValidationError({"assessor": f"Conflict of interest: {reason}"})
+            raise ValidationError(
+                {"assessor": _("Conflict of interest: %(reason)s") % {"reason": reason}}
+            )
         live = locked.assignments.filter(state__in=LIVE_ASSIGNMENT_STATES)
         if live.filter(assessor=assessor).exists():
-            raise ValidationError({"assessor": f"{assessor} is already assigned to this review."})
+            raise ValidationError(
+                {
+                    "assessor": _("%(assessor)s is already assigned to this review.")
+                    % {"assessor": assessor}
+                }
+            )
         if is_lead and live.filter(is_lead=True).exists():
-            raise ValidationError({"is_lead": "This review already has a lead assessor."})
+            raise ValidationError({"is_lead": _("This review already has a lead assessor.")})
         assignment = Assignment(
             portfolio=locked,
             assessor=assessor,
@@ -229,7 +236,7 @@ def assignment_declare_conflict(*, assignment: Assignment, reason: str, actor: U
     _check(actor, "reviews.declare_assignment", assignment)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Please say briefly what the conflict is."})
+        raise ValidationError({"reason": _("Please say briefly what the conflict is.")})
     with transaction.atomic():
         locked = _locked_assignment(assignment)
         if locked.state == AssignmentState.CONFLICT:
@@ -275,8 +282,8 @@ def assignment_submit_scores(*, assignment: Assignment, actor: User) -> Assignme
         ]
         if missing:
             raise ValidationError(
-                f"Please rate every criterion before submitting. Still to rate: "
-                f"{', '.join(missing)}.",
+                _("Please rate every criterion before submitting. Still to rate: %(join)s.")
+                % {"join": ", ".join(missing)},
                 code="incomplete",
             )
         locked.state = AssignmentState.SUBMITTED
@@ -320,9 +327,12 @@ def scores_agree(
     wanted = {cid: value for cid, value in ratings.items() if value[0]}
     for cid, (rating, _comment) in wanted.items():
         if cid not in criteria:
-            raise ValidationError("That criterion is not part of this portfolio.")
+            raise ValidationError(_("That criterion is not part of this portfolio."))
         if rating not in allowed:
-            raise ValidationError(f"Choose a rating from the scale for {criteria[cid].code}.")
+            raise ValidationError(
+                _("Choose a rating from the scale for %(criteria)s.")
+                % {"criteria": criteria[cid].code}
+            )
     with transaction.atomic():
         locked = _locked_portfolio(portfolio)
         if locked.state not in CONSOLIDATION_STATES:
@@ -338,11 +348,12 @@ def scores_agree(
         ready = bool(states) and all(s == AssignmentState.SUBMITTED for s in states)
         if not ready and not override:
             raise ValidationError(
-                "Scores can be agreed once every assessor has submitted theirs.", code="not_ready"
+                _("Scores can be agreed once every assessor has submitted theirs."),
+                code="not_ready",
             )
         saved = []
         for cid, (rating, comment) in wanted.items():
-            agreed, _ = AgreedScore.objects.update_or_create(
+            agreed, _created = AgreedScore.objects.update_or_create(
                 portfolio=locked,
                 criterion=criteria[cid],
                 defaults={"rating": rating, "comment": comment.strip(), "agreed_by": actor},
@@ -667,7 +678,7 @@ def _generic_report(report: Report) -> None:
     # Feedback reports have their own route (awards.services.feedback_report_*), with their
     # own template and task; the generic report functions would render the wrong one.
     if report.kind == ReportKind.FEEDBACK:
-        raise ValidationError("Feedback reports are prepared and released from the award page.")
+        raise ValidationError(_("Feedback reports are prepared and released from the award page."))
 
 
 def report_render(*, report: Report, actor: User) -> Report:

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
 from .models import Criterion, Framework, Standard
+from .selectors import missing_welsh
+
+
+@admin.display(description="Welsh still missing")
+def welsh_missing(obj: Standard | Criterion) -> str:
+    """Issue 15: which texts have no Welsh yet (they are shown in English, marked)."""
+    return ", ".join(missing_welsh(obj)) or "none"
 
 
 class _LockedWhenPublished:
@@ -45,7 +52,7 @@ class CriterionInline(admin.StackedInline):
 
 @admin.register(Standard)
 class StandardAdmin(_LockedWhenPublished, admin.ModelAdmin):
-    list_display = ("number", "name", "framework")
+    list_display = ("number", "name", "framework", welsh_missing)
     list_filter = ("framework",)
     search_fields = ("name", "value_statement")
     inlines = [CriterionInline]
@@ -56,7 +63,7 @@ class StandardAdmin(_LockedWhenPublished, admin.ModelAdmin):
 
 @admin.register(Criterion)
 class CriterionAdmin(_LockedWhenPublished, admin.ModelAdmin):
-    list_display = ("code", "standard", "text")
+    list_display = ("code", "standard", "text", welsh_missing)
     list_filter = ("standard__framework", "standard")
     search_fields = ("code", "text", "guidance")
 

@@ -1,16 +1,17 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
 class FrameworkStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RETIRED = "retired", "Retired"
+    DRAFT = "draft", gettext_lazy("Draft")
+    PUBLISHED = "published", gettext_lazy("Published")
+    RETIRED = "retired", gettext_lazy("Retired")
 
 
 class AwardRule(models.TextChoices):
-    ALL_MET = "all_met", "Every criterion met"
-    ALL_STANDARDS_MET = "all_standards_met", "Every standard met overall"
+    ALL_MET = "all_met", gettext_lazy("Every criterion met")
+    ALL_STANDARDS_MET = "all_standards_met", gettext_lazy("Every standard met overall")
 
 
 class CriterionType(models.IntegerChoices):

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from ee_portal.lib.db import TimeStampedModel
 
@@ -46,6 +47,8 @@ class Framework(TimeStampedModel):
     title = models.CharField(max_length=200)
     version = models.CharField(max_length=20)
     description = models.TextField(blank=True)
+    # Welsh title and description (issue 15), from the file's top-level ``cy:``.
+    welsh = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         max_length=16, choices=FrameworkStatus.choices, default=FrameworkStatus.DRAFT
     )
@@ -111,9 +114,14 @@ class Standard(models.Model):
     number = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=60)
     value_statement = models.CharField(max_length=300)
+    # Issue 15: the value statement in short sentences and everyday words, shown beside it.
+    easy_read = models.CharField("easy-read statement", max_length=300, blank=True)
     description = models.TextField(blank=True)
     # Optional per-setting wording, e.g. {"prison_probation": "Support is available for ..."}.
     setting_wording = models.JSONField(default=dict, blank=True)
+    # Welsh text (issue 15): {"name": ..., "value_statement": ..., "easy_read": ...}; a text
+    # missing here is shown in English, marked (standards.selectors.text_in_language).
+    welsh = models.JSONField(default=dict, blank=True)
 
     # The setting whose wording the display fields show (selectors.apply_setting_wording).
     worded_for: str | None = None
@@ -151,7 +159,7 @@ class Criterion(models.Model):
     text = models.TextField()
     guidance = models.TextField(blank=True)
     examples = models.TextField(
-        "examples of evidence", blank=True, help_text="One example per line."
+        "examples of evidence", blank=True, help_text=gettext_lazy("One example per line.")
     )
     order = models.PositiveSmallIntegerField(default=0)
     criterion_type = models.PositiveSmallIntegerField(
@@ -162,6 +170,8 @@ class Criterion(models.Model):
     setting_wording = models.JSONField(default=dict, blank=True)
 
     worded_for: str | None = None  # as Standard.worded_for
+    # Welsh text: {"text": ..., "guidance": ..., "examples": ...} (examples one per line).
+    welsh = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["standard__number", "order", "code"]

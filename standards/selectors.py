@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -105,3 +106,44 @@ def setting_choices(*, framework: Framework) -> list[tuple[str, str]]:
     return [("", str(_("General wording")))] + sorted(
         ((key, labels.get(key, key)) for key in keys), key=lambda choice: choice[1]
     )
+
+
+# Language (issue 15) --------------------------------------------------------------------------
+
+WELSH = "cy"
+# The texts of each model that may carry Welsh (the keys of its ``welsh`` field).
+WELSH_FIELDS = {
+    "Framework": ("title", "description"),
+    "Standard": ("name", "value_statement", "easy_read", "description"),
+    "Criterion": ("text", "guidance", "examples"),
+}
+
+
+@dataclass(frozen=True)
+class LocalisedText:
+    """A text in the reader's language, or in English with ``fallback`` set (no translation)."""
+
+    text: str
+    language: str
+    fallback: bool
+
+
+def text_in_language(
+    obj: Framework | Standard | Criterion, field: str, language: str | None
+) -> LocalisedText:
+    """``obj.<field>`` in ``language``: the Welsh from ``obj.welsh`` when the reader reads
+    Welsh and it is there, else the English, marked as a fallback when Welsh was wanted. No
+    query. (Setting-aware wording is chosen first; this only adds the language.)"""
+    english = str(getattr(obj, field) or "")
+    if not language or not language.startswith(WELSH):
+        return LocalisedText(english, "en-gb", fallback=False)
+    welsh = str((obj.welsh or {}).get(field) or "").strip()
+    if welsh:
+        return LocalisedText(welsh, WELSH, fallback=False)
+    return LocalisedText(english, "en-gb", fallback=bool(english))
+
+
+def missing_welsh(obj: Framework | Standard | Criterion) -> list[str]:
+    """The texts of ``obj`` that have English but no Welsh (for admins). No query."""
+    fields = WELSH_FIELDS[type(obj).__name__]
+    return [f for f in fields if getattr(obj, f) and not (obj.welsh or {}).get(f)]

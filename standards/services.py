@@ -12,11 +12,16 @@ from .enums import DEFAULT_PROGRAMME, AwardRule, CriterionType, FrameworkStatus
 from .models import Criterion, Framework, Standard
 
 EXPECTED_STANDARDS = 10
+EASY_READ_MAX = 300
 # The EE programmes have exactly ten standards; a network's frameworks have as many as they need.
 TEN_STANDARD_PROGRAMMES = frozenset({"ee-award", "ee-prisons"})
 _FRAMEWORK_FIELDS = ("code", "title", "version")
 _STANDARD_FIELDS = ("number", "name", "value_statement", "criteria")
 _CRITERION_FIELDS = ("code", "text")
+# The texts that may have Welsh beside them, under a ``cy:`` key (issue 15).
+_STANDARD_WELSH = ("name", "value_statement", "easy_read", "description")
+_CRITERION_WELSH = ("text", "guidance", "examples")
+_FRAMEWORK_WELSH = ("title", "description")
 # What a criterion's per-setting wording may replace.
 _WORDED_PARTS = frozenset({"text", "guidance", "examples"})
 
@@ -147,8 +152,12 @@ class _Validator:
                 )
             else:
                 self.numbers[number] = spath
+        easy_read = std.get("easy_read", "")
+        if not isinstance(easy_read, str) or len(easy_read) > EASY_READ_MAX:
+            self.err(f"{spath}.easy_read", f"must be text of {EASY_READ_MAX} characters at most")
         if not isinstance(std.get("setting_wording", {}), dict):
             self.err(f"{spath}.setting_wording", "must map a setting type to text")
+        self.welsh(std, spath, _STANDARD_WELSH)
         criteria = std.get("criteria")
         if not isinstance(criteria, list) or not criteria:
             self.err(f"{spath}.criteria", "every standard needs at least one criterion")
@@ -189,6 +198,8 @@ class _Validator:
             elif not isinstance(parts.get("examples", []), list):
                 self.err(f"{where}.examples", "must be a list of text")
 
+        self.welsh(crit, cpath, _CRITERION_WELSH)
+
     def extras(self, data: dict[str, Any]) -> None:
         """The network's parts: the decision rule (checked against the types present) and
         the core values shown as context."""
@@ -202,6 +213,23 @@ class _Validator:
             if not isinstance(value, dict) or not value.get("name") or not value.get("statement"):
                 self.err(f"core_values[{i}]", "needs a name and a statement")
 
+    def welsh(self, obj: dict[str, Any], path: str, fields: tuple[str, ...]) -> None:
+        welsh = obj.get("cy")
+        if welsh is None:
+            return
+        base = f"{path}.cy" if path else "cy"
+        if not isinstance(welsh, dict):
+            self.err(base, f"must map some of {', '.join(fields)} to Welsh text")
+            return
+        for key, value in welsh.items():
+            if key not in fields:
+                self.err(f"{base}.{key}", f"is not a text with Welsh (use {', '.join(fields)})")
+            elif key == "examples" and isinstance(value, list):
+                if not all(isinstance(item, str) for item in value):
+                    self.err(f"{base}.examples", "must be a list of text")
+            elif not isinstance(value, str):
+                self.err(f"{base}.{key}", "must be text")
+
 
 def validate_standards_data(
     data: dict[str, Any], lines: dict[str, int]
@@ -209,6 +237,7 @@ def validate_standards_data(
     """Every problem in the file at once, each with its field path and line."""
     check = _Validator(lines)
     check.header(data)
+    check.welsh(data, "", _FRAMEWORK_WELSH)
     standards = data.get("standards")
     if not isinstance(standards, list):
         check.err("standards", "is required and must be a list")
@@ -268,6 +297,7 @@ def framework_import(*, text: str, publish: bool = False) -> Framework:
             for v in data.get("core_values") or []
         ],
         status=FrameworkStatus.DRAFT,
+        welsh=_welsh(data),
     )
     if data.get("rating_scale"):
         framework.rating_scale = [
@@ -281,8 +311,10 @@ def framework_import(*, text: str, publish: bool = False) -> Framework:
             number=std["number"],
             name=str(std["name"]).strip(),
             value_statement=str(std["value_statement"]).strip(),
+            easy_read=str(std.get("easy_read", "") or "").strip(),
             description=str(std.get("description", "") or "").strip(),
             setting_wording=std.get("setting_wording") or {},
+            welsh=_welsh(std),
         )
         standard.save()
         for order, crit in enumerate(std["criteria"], start=1):
@@ -296,10 +328,28 @@ def framework_import(*, text: str, publish: bool = False) -> Framework:
                 order=order,
                 criterion_type=crit.get("type"),
                 setting_wording=crit.get("setting_wording") or {},
+                welsh=_welsh(crit),
             ).save()
     if publish or data.get("status") == FrameworkStatus.PUBLISHED:
         framework_publish(framework=framework)
     return framework
+
+
+def _welsh(obj: dict[str, Any]) -> dict[str, str]:
+    """The ``cy:`` texts of a standard or criterion as stored (examples one per line)."""
+    welsh = {}
+    for key, value in (obj.get("cy") or {}).items():
+        text = "\n".join(value) if isinstance(value, list) else str(value or "")
+        if text.strip():
+            welsh[key] = text.strip()
+    return welsh
+
+
+def _welsh_export(welsh: dict[str, str]) -> dict[str, Any]:
+    return {
+        key: [line for line in value.splitlines() if line.strip()] if key == "examples" else value
+        for key, value in welsh.items()
+    }
 
 
 def framework_publish(*, framework: Framework) -> Framework:
@@ -330,7 +380,6 @@ def framework_export(*, framework: Framework) -> str:
         "status": str(framework.status),
         "award_rule": str(framework.award_rule),
         "rating_scale": framework.rating_scale,
-        "standards": [],
     }
     # Written only when used, so an EE export is unchanged.
     if framework.programme != DEFAULT_PROGRAMME:
@@ -339,6 +388,9 @@ def framework_export(*, framework: Framework) -> str:
         data["decision_rule"] = framework.decision_rule
     if framework.core_values:
         data["core_values"] = framework.core_values
+    if framework.welsh:
+        data["cy"] = _welsh_export(framework.welsh)
+    data["standards"] = []
     standards = framework.standards.prefetch_related("criteria").order_by("number")
     for std in standards:
         entry: dict[str, Any] = {
@@ -346,10 +398,14 @@ def framework_export(*, framework: Framework) -> str:
             "name": std.name,
             "value_statement": std.value_statement,
         }
+        if std.easy_read:
+            entry["easy_read"] = std.easy_read
         if std.description:
             entry["description"] = std.description
         if std.setting_wording:
             entry["setting_wording"] = std.setting_wording
+        if std.welsh:
+            entry["cy"] = _welsh_export(std.welsh)
         entry["criteria"] = [_criterion_export(c) for c in std.criteria.all()]
         data["standards"].append(entry)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
@@ -366,4 +422,6 @@ def _criterion_export(criterion: Criterion) -> dict[str, Any]:
         entry["type"] = criterion.criterion_type
     if criterion.setting_wording:
         entry["setting_wording"] = criterion.setting_wording
+    if criterion.welsh:
+        entry["cy"] = _welsh_export(criterion.welsh)
     return entry

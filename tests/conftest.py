@@ -75,6 +75,18 @@ def _fresh_cache():
     fragments.forget_prefetched()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts and ends in the site's language: Django leaves the last request's
+    language active in the thread (LocaleMiddleware), so a test's Welsh page would otherwise
+    put the next test's messages in Welsh."""
+    from django.utils import translation  # noqa: PLC0415 -- settings are configured by now
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def _clamd_session(tmp_path_factory):
     """One real clamd for the session (tests/services.py), or None when it is not installed."""

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
 
 
 def admin_required(view: Callable) -> Callable:
@@ -29,7 +30,7 @@ def error_text(exc: Exception) -> str:
     exception's own message."""
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
-    return str(exc) or "That is not allowed."
+    return str(exc) or gettext("That is not allowed.")
 
 
 @dataclass

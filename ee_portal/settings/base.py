@@ -68,9 +68,12 @@ MIDDLEWARE = [
     # Whole HTML pages only (issue 15: low bandwidth); must see the finished response.
     "ee_portal.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's own language (network.User.language) wins over the cookie.
+    "network.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -145,6 +148,13 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "ee_portal.lib.http.client_address"
 
 LANGUAGE_CODE = "en-gb"
+# English and Welsh (issue 15). Translated URLs are not used: one address for both.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Remembers an anonymous visitor's choice for a year (a signed-in person's is on their row).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('network', '0003_welsh_user_language'),
         ('network', '0003_coc_membership_type_peer_reviewers'),
         ('network', '0003_prison_secure_settings'),
     ]

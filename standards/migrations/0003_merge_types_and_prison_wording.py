@@ -6,6 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('standards', '0002_welsh_text_easy_read'),
         ('standards', '0002_criterion_prison_wording'),
         ('standards', '0002_framework_programme_rule_types'),
     ]

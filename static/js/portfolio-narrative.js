@@ -1,6 +1,7 @@
 // Narrative editor: autosave after a pause, with the version the text was based on.
 // If someone else saved in between, the server refuses (409) and sends their text: both
 // texts are shown and nothing is overwritten until the person chooses.
+// Words go through gettext: Django's JavaScript catalog (jsi18n), loaded first.
 (() => {
   "use strict";
   const PAUSE_MS = 1500;
@@ -26,7 +27,7 @@
       if (saving) { again = true; return Promise.resolve(); }
       saving = true;
       dirty = false;
-      say("Saving…");
+      say(gettext("Saving…"));
       const sent = textarea.value;
       return fetch(form.action || window.location.href, {
         method: "POST",
@@ -43,12 +44,12 @@
             showConflict(sent, body);
           } else {
             dirty = true;
-            say(body.error || "Not saved. Please check your text and press Save.");
+            say(body.error || gettext("Not saved. Please check your text and press Save."));
           }
         })
         .catch(() => {
           dirty = true;
-          say("Not saved: the connection was lost. Your text is still here; press Save to try again.");
+          say(gettext("Not saved: the connection was lost. Your text is still here; press Save to try again."));
         })
         .finally(() => {
           saving = false;
@@ -65,7 +66,7 @@
       document.getElementById("conflict-mine").textContent = mine;
       document.getElementById("conflict-theirs").textContent = theirs;
       panel.hidden = false;
-      say("Not saved yet: someone else changed this narrative. Choose how to combine the texts.");
+      say(gettext("Not saved yet: someone else changed this narrative. Choose how to combine the texts."));
       panel.querySelector("h2").setAttribute("tabindex", "-1");
       panel.querySelector("h2").focus();
     };
@@ -85,7 +86,7 @@
       inConflict = false;
       panel.hidden = true;
       textarea.focus();
-      say("Both texts are in the editor. Tidy them up; it saves after a pause.");
+      say(gettext("Both texts are in the editor. Tidy them up; it saves after a pause."));
       dirty = true;
       clearTimeout(timer);
       timer = setTimeout(() => save(), PAUSE_MS * 4);
@@ -93,7 +94,7 @@
 
     const schedule = () => {
       dirty = true;
-      if (!inConflict) say("Unsaved changes…");
+      if (!inConflict) say(gettext("Unsaved changes…"));
       clearTimeout(timer);
       timer = setTimeout(() => save(), PAUSE_MS);
     };

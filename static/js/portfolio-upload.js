@@ -1,6 +1,7 @@
 // Evidence library: multi-file upload with drag and drop and a progress bar per file.
 // Each file is posted on its own with XMLHttpRequest (for upload.onprogress); the server
 // answers JSON. Without JavaScript the same form posts all files at once.
+// Words go through gettext: Django's JavaScript catalog (jsi18n), loaded first.
 (() => {
   "use strict";
 
@@ -42,7 +43,7 @@
       const fill = el("div", "progress-bar");
       fill.style.width = "0%";
       bar.append(fill);
-      const status = el("div", "small", "Waiting…");
+      const status = el("div", "small", gettext("Waiting…"));
       li.append(label, bar, status);
       list.append(li);
       return { li, bar, fill, status };
@@ -61,7 +62,7 @@
 
     const showDone = () => {
       if (!uploadedCount || document.getElementById("upload-reload")) return;
-      const link = el("a", "btn btn-success mt-2", "Show the new items in the library");
+      const link = el("a", "btn btn-success mt-2", gettext("Show the new items in the library"));
       link.id = "upload-reload";
       link.href = window.location.pathname;
       list.after(link);
@@ -83,11 +84,11 @@
       xhr.open("POST", form.action);
       xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       xhr.setRequestHeader("Accept", "application/json");
-      row.status.textContent = "Uploading…";
+      row.status.textContent = gettext("Uploading…");
       xhr.upload.onprogress = (event) => {
         if (event.lengthComputable) setProgress(row, Math.round((event.loaded / event.total) * 100));
       };
-      xhr.upload.onload = () => { row.status.textContent = "Checking the file…"; };
+      xhr.upload.onload = () => { row.status.textContent = gettext("Checking the file…"); };
       xhr.onload = () => {
         let body = null;
         try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
@@ -96,9 +97,9 @@
           setProgress(row, 100);
           row.fill.classList.add("bg-success");
           row.status.className = "small text-success";
-          row.status.textContent = "Uploaded. ";
+          row.status.textContent = gettext("Uploaded. ");
           if (!result.declarations_complete) {
-            const details = el("a", "", "Add its declarations");
+            const details = el("a", "", gettext("Add its declarations"));
             details.href = result.edit_url;
             row.status.append(details);
           }

@@ -1,6 +1,7 @@
 // Scoring page: autosave each criterion's rating and comment, and keep the progress bar
 // up to date. Loaded with defer; no inline scripts (CSP). Without JavaScript each
 // criterion's "Save" button posts the same form.
+// Words go through gettext: Django's JavaScript catalog (jsi18n), loaded first.
 (function () {
   "use strict";
   const DEBOUNCE_MS = 800;
@@ -23,7 +24,7 @@
 
   function save(form) {
     const status = form.querySelector("[data-status]");
-    status.textContent = "Saving…";
+    status.textContent = gettext("Saving…");
     return fetch(form.action, {
       method: "POST",
       body: new FormData(form),
@@ -34,14 +35,14 @@
       .then(({ ok, data }) => {
         if (ok && data.ok) {
           dirty.delete(form);
-          status.textContent = "Saved";
+          status.textContent = gettext("Saved");
           setProgress(data.rated);
         } else {
-          status.textContent = "Not saved: " + (data.error || "please try again.");
+          status.textContent = gettext("Not saved: ") + (data.error || gettext("please try again."));
         }
       })
       .catch(() => {
-        status.textContent = "Not saved: check your connection and try again.";
+        status.textContent = gettext("Not saved: check your connection and try again.");
       });
   }
 

@@ -337,6 +337,8 @@ POST_ROUTES: dict[str, PostRoute] = {
     # --- accounts -------------------------------------------------------------------------
     "login": PostRoute((lambda w: {"username": w.lead.email, "password": "not-it"},)),
     "logout": PostRoute(),
+    # Issue 15: switching language (a cookie, and the signed-in person's own choice).
+    "set_language": PostRoute((lambda w: {"language": "cy"}, lambda w: {"language": "xx"})),
     "password_reset": PostRoute((lambda w: {"email": w.lead.email},)),
     # A made-up link (test_url_matrix): the "this link is invalid" page, whatever is posted.
     "password_reset_confirm": PostRoute(

@@ -90,6 +90,9 @@ ROUTES: dict[str, Route] = {
     # --- site, accounts -------------------------------------------------------------------
     "home": Route(_none, {"GET": (200, 302, 302, 302, 302, 302, 302)}),
     "health": Route(_none, {"GET": PUBLIC}),
+    # Issue 15: the language switch (a POST, back to the page) and the JavaScript catalogue.
+    "set_language": Route(_none, {"GET": (405,) * 7, "POST": (302,) * 7}),
+    "javascript-catalog": Route(_none, {"GET": PUBLIC}),
     "login": Route(_none, {"GET": PUBLIC, "POST": PUBLIC}),
     # Django 5 signs out on POST only.
     "logout": Route(_none, {"GET": (405,) * 7, "POST": (302,) * 7}),

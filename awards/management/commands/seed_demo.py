@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from awards.demo import seed_awards
+from awards.demo import seed_awards, seed_welsh_award
 from network.demo import DEMO_PASSWORD, seed_network
 from portfolios import hooks as portfolio_hooks
 from portfolios.demo import seed_portfolios
@@ -46,11 +46,12 @@ class Command(BaseCommand):
             seed_reviews(demo)
             seed_agreement(demo)
             seed_awards(demo)
+            seed_welsh_award(demo)
             # Apps above portfolios that awards does not import (questionnaires) seed here.
             for step in portfolio_hooks.demo_steps():
                 step(demo)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
-        for key in ("admin", "lead", "contributor", "assessor", "assessor2", "reviewer"):
+        for key in ("admin", "lead", "contributor", "assessor", "assessor2", "reviewer", "cymraeg"):
             user = demo.users.get(key)
             if user is None:  # a step registered by a higher app adds it (programmes)
                 continue

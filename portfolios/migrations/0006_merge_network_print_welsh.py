@@ -6,6 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('portfolios', '0004_welsh_plain_help_text'),
         ('portfolios', '0004_coc_annual_cycle'),
         ('portfolios', '0005_portfolio_print'),
     ]
