@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
 from ee_portal.audit.services import audit_log
@@ -50,8 +51,12 @@ AWARD_TITLE = gettext_lazy("Enabling Environments Award")
 PROGRAMME_AWARD_TITLES = {"cofc": gettext_lazy("Community of Communities accreditation")}
 
 
-def award_title_for(framework: Framework) -> str:
-    return str(PROGRAMME_AWARD_TITLES.get(framework.programme, AWARD_TITLE))
+StrOrPromise = str | Promise
+
+
+def award_title_for(framework: Framework) -> StrOrPromise:
+    """Lazy: shown in each language a bilingual certificate is written in."""
+    return PROGRAMME_AWARD_TITLES.get(framework.programme, AWARD_TITLE)
 
 
 CERTIFICATE_STYLESHEET = "pdf/certificate.css"  # static path; see reviews.pdf.render_pdf

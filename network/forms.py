@@ -218,8 +218,8 @@ class SecureSettingsForm(forms.Form):
         choices=SettingType.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Units in these settings stay off the public register unless they opt in, must "
-            "declare photos free of residents before linking them, and their evidence is "
-            "watermarked when an assessor downloads it."
+            "Units in these settings stay off the public register unless they opt in. They "
+            "must say a photo shows no resident before they link it. Their evidence gets a "
+            "watermark when an assessor downloads it."
         ),
     )

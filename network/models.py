@@ -73,7 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_peer_reviewer = models.BooleanField(
         default=False,
         help_text=gettext_lazy(
-            "An approved Community of Communities peer reviewer (set by approval)."
+            "A peer reviewer for the Community of Communities. Set when CCQI approves them."
         ),
     )
     date_joined = models.DateTimeField(default=timezone.now)
@@ -140,8 +140,8 @@ class Unit(TimeStampedModel):
         _("secure setting: appear on the public register"),
         default=False,
         help_text=_(
-            "Units in secure settings (prisons, probation approved premises, secure "
-            "hospitals) are kept off the public register unless this is ticked."
+            "Units in secure settings, such as prisons and secure hospitals, stay off the "
+            "public register unless this is ticked."
         ),
     )
     address = models.TextField(blank=True)
@@ -168,8 +168,9 @@ class SettingProfile(models.Model):
         _("secure setting"),
         default=False,
         help_text=_(
-            "Secure settings keep units off the public register unless they opt in, ask for "
-            "photos to be declared free of residents, and watermark assessors' downloads."
+            "Secure settings keep units off the public register unless they opt in. They ask "
+            "for photos to be checked for residents, and they watermark what assessors "
+            "download."
         ),
     )
 

@@ -53,8 +53,8 @@ def annual_cycle_start(*, actor: User, unit: Unit, year: int | None = None) -> P
     if CycleStep.SELF_REVIEW not in steps_for(membership_type):
         raise ValidationError(
             _(
-                "%(unit)s has no membership of the network that includes the annual cycle "
-                "(associate members read the standards and resources only)."
+                "%(unit)s does not have a membership that includes the yearly cycle. "
+                "Associate members can read the standards and resources only."
             )
             % {"unit": unit}
         )
@@ -99,7 +99,7 @@ def peer_team_problems(
     if CycleStep.PEER_REVIEW not in steps_for(membership_type_for(unit_id=portfolio.unit_id)):
         add(
             "__all__",
-            _("Only full and accreditation members get a peer-review visit; %(unit)s is not one.")
+            _("Only full and accreditation members get a peer visit. %(unit)s is not one of them.")
             % {"unit": portfolio.unit},
         )
     if portfolio.state != PortfolioState.SUBMITTED:
@@ -124,8 +124,8 @@ def peer_team_problems(
         add(
             "reviewers",
             _(
-                "Add at least one service-user or former-resident reviewer: every team needs "
-                "someone with lived experience."
+                "Add at least one reviewer who is a service user or a former resident. "
+                "Every team needs someone who has lived it."
             ),
         )
     year = portfolio.cycle_year or network_year()

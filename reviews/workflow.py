@@ -153,8 +153,8 @@ def assessor_assign(
         if is_practice(locked):
             raise InvalidTransitionError(
                 _(
-                    "This is a practice portfolio: assessors start it themselves from "
-                    "Practice portfolios."
+                    "This is a practice portfolio. Assessors start it themselves, from the "
+                    "practice page."
                 )
             )
         reason = assessor_conflict_reason(assessor=assessor, unit=locked.unit)

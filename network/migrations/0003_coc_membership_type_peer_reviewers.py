@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='is_peer_reviewer',
-            field=models.BooleanField(default=False, help_text='An approved Community of Communities peer reviewer (set by approval).'),
+            field=models.BooleanField(default=False, help_text='A peer reviewer for the Community of Communities. Set when CCQI approves them.'),
         ),
         migrations.CreateModel(
             name='PeerReviewerProfile',

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('setting_type', models.CharField(choices=[('health_inpatient', 'Health: inpatient'), ('health_community', 'Health: community'), ('secure_hospital', 'Health: secure hospital'), ('prison_probation', 'Prison or probation'), ('therapeutic_community', 'Therapeutic community'), ('education', 'Education'), ('housing', 'Housing or homelessness'), ('social_care', 'Social care'), ('workplace', 'Workplace'), ('community', 'Community'), ('third_sector', 'Third sector'), ('other', 'Other')], max_length=32, unique=True)),
-                ('is_secure', models.BooleanField(default=False, help_text="Secure settings keep units off the public register unless they opt in, ask for photos to be declared free of residents, and watermark assessors' downloads.", verbose_name='secure setting')),
+                ('is_secure', models.BooleanField(default=False, help_text="Secure settings keep units off the public register unless they opt in. They ask for photos to be checked for residents, and they watermark what assessors download.", verbose_name='secure setting')),
             ],
             options={
                 'ordering': ['setting_type'],
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='unit',
             name='register_opt_in',
-            field=models.BooleanField(default=False, help_text='Units in secure settings (prisons, probation approved premises, secure hospitals) are kept off the public register unless this is ticked.', verbose_name='secure setting: appear on the public register'),
+            field=models.BooleanField(default=False, help_text='Units in secure settings, such as prisons and secure hospitals, stay off the public register unless this is ticked.', verbose_name='secure setting: appear on the public register'),
         ),
         migrations.AlterField(
             model_name='unit',

@@ -133,8 +133,8 @@ def test_peer_team_without_lived_experience_is_refused(  # noqa: PLR0917 -- pyte
     errors = _refused(oak_submitted, admin_user, ccqi_lead, [birch_staff, cedar_staff], visit_date)
     assert errors == {
         "reviewers": [
-            "Add at least one service-user or former-resident reviewer: every team needs "
-            "someone with lived experience."
+            "Add at least one reviewer who is a service user or a former resident. "
+            "Every team needs someone who has lived it."
         ]
     }
 
@@ -205,7 +205,7 @@ def test_peer_team_refused_for_a_developmental_member(  # noqa: PLR0917 -- pytes
     )
     assert errors == {
         "__all__": [
-            "Only full and accreditation members get a peer-review visit; Oak House is not one."
+            "Only full and accreditation members get a peer visit. Oak House is not one of them."
         ]
     }
 
