@@ -31,7 +31,7 @@ def test_annual_cycle_start_uses_the_network_framework_and_year(oak_cycle, cofc_
 
 def test_annual_cycle_start_refuses_an_associate(cofc_framework, admin_user):
     unit = member("Ash Associates", MembershipType.ASSOCIATE)
-    with pytest.raises(ValidationError, match="associate members read the standards"):
+    with pytest.raises(ValidationError, match="Associate members can read the standards"):
         services.annual_cycle_start(actor=admin_user, unit=unit)
     assert not unit.portfolios.exists()
 

@@ -124,7 +124,7 @@ def test_team_form_refuses_a_team_without_lived_experience_and_changes_nothing( 
         },
     )
     assert response.status_code == 400
-    assert "Add at least one service-user or former-resident reviewer" in response.content.decode()
+    assert "Add at least one reviewer who is a service user" in response.content.decode()
     assert not PeerVisit.objects.exists()
     assert not Assignment.objects.exists()
 
@@ -398,7 +398,7 @@ def test_start_is_refused_for_an_associate_with_a_message(client, admin_user, co
     response = _client(client, admin_user).post(
         reverse("programmes:start", args=[unit.pk]), follow=True
     )
-    assert "associate members read the standards" in response.content.decode()
+    assert "Associate members can read the standards" in response.content.decode()
     assert not unit.portfolios.exists()
 
 
