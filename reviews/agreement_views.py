@@ -85,38 +85,43 @@ def assessor(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def criteria(request: HttpRequest) -> HttpResponse:
     _require(request, "reviews.view_agreement_overview")
+    return render(request, "reviews/agreement_criteria.html", {"ranking": criterion_disagreement()})
+
+
+@require_safe
+@login_required
+def criteria_csv(request: HttpRequest) -> HttpResponse:
+    _require(request, "reviews.view_agreement_overview")
     ranking = criterion_disagreement()
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="criteria-disagreement.csv"'
-        writer = csv.writer(response)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="criteria-disagreement.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("rank"),
+            _("framework"),
+            _("criterion"),
+            _("standard"),
+            _("text"),
+            _("portfolios scored by two or more assessors"),
+            _("portfolios where they split"),
+            _("split rate"),
+        ]
+    )
+    for rank, row in enumerate(ranking, start=1):
         writer.writerow(
             [
-                _("rank"),
-                _("framework"),
-                _("criterion"),
-                _("standard"),
-                _("text"),
-                _("portfolios scored by two or more assessors"),
-                _("portfolios where they split"),
-                _("split rate"),
+                rank,
+                row.criterion.standard.framework.code,
+                row.criterion.code,
+                row.criterion.standard.name,
+                row.criterion.text,
+                row.portfolios,
+                row.splits,
+                f"{row.rate:.3f}",
             ]
         )
-        for rank, row in enumerate(ranking, start=1):
-            writer.writerow(
-                [
-                    rank,
-                    row.criterion.standard.framework.code,
-                    row.criterion.code,
-                    row.criterion.standard.name,
-                    row.criterion.text,
-                    row.portfolios,
-                    row.splits,
-                    f"{row.rate:.3f}",
-                ]
-            )
-        return response
-    return render(request, "reviews/agreement_criteria.html", {"ranking": ranking})
+    return response
 
 
 # --- calibration -------------------------------------------------------------------------------

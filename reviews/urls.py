@@ -27,6 +27,7 @@ urlpatterns = [
     path("agreement/", agreement_views.overview, name="agreement"),
     path("agreement/mine/", agreement_views.mine, name="agreement_mine"),
     path("agreement/criteria/", agreement_views.criteria, name="agreement_criteria"),
+    path("agreement/criteria.csv", agreement_views.criteria_csv, name="agreement_criteria_csv"),
     path("agreement/assessors/<int:pk>/", agreement_views.assessor, name="agreement_assessor"),
     path("calibration/", agreement_views.calibration_home, name="calibration"),
     path("calibration/publish/", agreement_views.calibration_publish, name="calibration_publish"),

@@ -70,12 +70,13 @@ def test_overview_is_404_for_everyone_but_admins(client, request, who, unit):
     user = request.getfixturevalue(who)
     assert login(client, user).get(OVERVIEW).status_code == 404
     assert login(client, user).get(CRITERIA).status_code == 404
+    assert login(client, user).get("/reviews/agreement/criteria.csv").status_code == 404
 
 
 def test_agreement_pages_need_sign_in_and_get(client, admin_user, assessor):
     assert client.get(OVERVIEW).status_code == 302
     login(client, admin_user)
-    for url in (OVERVIEW, CRITERIA, _person(assessor.pk)):
+    for url in (OVERVIEW, CRITERIA, "/reviews/agreement/criteria.csv", _person(assessor.pk)):
         assert client.post(url).status_code == 405
 
 
@@ -151,7 +152,7 @@ def test_criteria_ranking_and_csv(client, admin_user, framework, assessor, other
         ("2.1", 2, 1),
     ]
     assert len(ranking) == 20
-    response = login(client, admin_user).get(CRITERIA + "?format=csv")
+    response = login(client, admin_user).get("/reviews/agreement/criteria.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "rank"
