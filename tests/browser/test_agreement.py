@@ -58,8 +58,8 @@ def test_admin_sees_agreement_and_is_warned_when_assigning(page):
     expect(flags).to_contain_text("Ben Assessor")
     expect(flags).to_contain_text("has not completed a practice portfolio")
     assert_accessible(page, context_note="assign form with calibration warnings")
-    page.get_by_label("Assessor").select_option(str(second.pk))
-    page.get_by_label("Due date").fill((dt.date.today() + dt.timedelta(days=20)).isoformat())
+    page.locator("#id_assessor").select_option(str(second.pk))
+    page.locator("#id_due_date").fill((dt.date.today() + dt.timedelta(days=20)).isoformat())
     page.get_by_role("button", name="Assign", exact=True).click()
     expect(
         page.get_by_text("Please note: Ben Assessor has not completed a practice portfolio.")
