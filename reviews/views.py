@@ -161,11 +161,15 @@ def _portfolio_page(request: HttpRequest, portfolio: Portfolio, assign_form=None
         assign_form = AssignForm(portfolio=portfolio)
     assignments = portfolio.assignments.select_related("assessor").order_by("-is_lead", "id")
     reports = {r.kind: r for r in reports_for_portfolio(portfolio=portfolio)}
-    shown_form = assign_form if portfolio.state in workflow.ASSIGNABLE_STATES else None
+    practice = is_practice(portfolio)  # issue 16: assessors start practice themselves
+    shown_form = (
+        assign_form if portfolio.state in workflow.ASSIGNABLE_STATES and not practice else None
+    )
     context = {
         "portfolio": portfolio,
         "assignments": assignments,
         "assign_form": shown_form,
+        "practice": practice,
         # Issue 16: a warning beside the form, never a block.
         "calibration_flags": _calibration_flags(shown_form) if can_assign else [],
         "can_assign": can_assign,

@@ -123,10 +123,10 @@ def assessor_assign(
     """Assign an assessor to a submitted (or resubmitted, or in-review) portfolio.
 
     Refuses derived conflicts of interest (home organisation, or a role in the unit or in
-    any unit of its organisation), a second live assignment of the same assessor and a
-    second lead. Side effects: INSERT Assignment; audit "review.assigned"; the first
-    assignment of a submitted portfolio moves it to in_review (PortfolioEvent + audit);
-    on commit, the "review-assigned" email to the assessor.
+    any unit of its organisation), a second live assignment of the same assessor, a
+    second lead and a practice portfolio (issue 16). Side effects: INSERT Assignment; audit
+    "review.assigned"; the first assignment of a submitted portfolio moves it to in_review
+    (PortfolioEvent + audit); on commit, the "review-assigned" email to the assessor.
     """
     _check(actor, "reviews.assign_assessor", portfolio)
     if not getattr(assessor, "is_assessor", False):
@@ -139,6 +139,13 @@ def assessor_assign(
             raise InvalidTransitionError(
                 f"Assessors can be assigned only once a portfolio is submitted; this one is "
                 f"{locked.get_state_display().lower()}."
+            )
+        if is_practice(locked):
+            raise InvalidTransitionError(
+                _(
+                    "This is a practice portfolio: assessors start it themselves from "
+                    "Practice portfolios."
+                )
             )
         reason = assessor_conflict_reason(assessor=assessor, unit=locked.unit)
         if reason:

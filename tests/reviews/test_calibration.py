@@ -277,3 +277,21 @@ def test_calibration_page_query_count_is_constant(
     with django_assert_num_queries(9):
         response = client.get(HOME)
     assert len(response.context["everyone"]) == practisers
+
+
+def test_practice_portfolio_is_marked_and_cannot_be_assigned(
+    client, framework, admin_user, assessor
+):
+    exercise = practice(framework)
+    page = login(client, admin_user).get(f"/reviews/portfolios/{exercise.portfolio_id}/")
+    assert "This is a practice portfolio for calibration." in page.content.decode()
+    assert page.context["assign_form"] is None
+    due = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
+    response = client.post(
+        f"/reviews/portfolios/{exercise.portfolio_id}/assign/",
+        {"assessor": assessor.pk, "due_date": due},
+    )
+    assert response.status_code == 302
+    assert not Assignment.objects.exists()
+    [message] = list(get_messages(response.wsgi_request))
+    assert "practice portfolio" in str(message)
