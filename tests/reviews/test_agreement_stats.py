@@ -6,6 +6,8 @@ import warnings
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviews.agreement import agreement_among, agreement_from_table, t_quantile
 
@@ -122,3 +124,28 @@ def test_three_assessors_by_hand():
     assert result is not None
     assert result.ac1 == pytest.approx(float((pa - pe) / (1 - pe)))
     assert (result.n, result.agreed, result.se) == (3, 2, None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    counts=st.lists(st.integers(min_value=0, max_value=30), min_size=9, max_size=9).filter(
+        lambda c: sum(c) >= 6
+    )
+)
+def test_ac1_se_and_ci_match_irrcac_on_any_table(counts):
+    import numpy as np  # noqa: PLC0415 -- test-only, with irrCAC
+
+    cats = ["met", "partly_met", "not_met"]
+    table = {(a, b): counts[i * 3 + j] for i, a in enumerate(cats) for j, b in enumerate(cats)}
+    table = {key: n for key, n in table.items() if n}
+    result = agreement_from_table(table, cats)
+    est = _irrcac(table, cats)
+    assert result.ac1 == pytest.approx(est["coefficient_value"], abs=1e-5)
+    assert result.se == pytest.approx(float(est["se"][0]), abs=1e-5)
+    if result.se == 0:  # one cell only: no spread (irrCAC's interval is undefined there)
+        assert result.ci_low == result.ci_high == result.ac1
+        return
+    # Cornish-Fisher t against scipy's exact t: within 2e-3 from 5 degrees of freedom.
+    low, high = (float(np.ravel(bound)[0]) for bound in est["confidence_interval"])
+    assert result.ci_low == pytest.approx(max(-1.0, low), abs=2e-3)
+    assert result.ci_high == pytest.approx(min(1.0, high), abs=2e-3)
