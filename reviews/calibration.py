@@ -36,7 +36,7 @@ from .agreement import Agreement, agreement_from_table, rating_scale
 from .enums import AssignmentState
 from .models import Assignment, CalibrationExercise, CriterionScore, ReferenceRating
 
-EXAMPLE_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "calibration" / "practice-ward.yaml"
+EXAMPLE_FIXTURE = Path("fixtures") / "calibration" / "practice-ward.yaml"  # under BASE_DIR
 PRACTICE_DUE_DAYS = 30
 
 
@@ -57,9 +57,7 @@ def _load_fixture(path: Path) -> dict[str, Any]:
     return data
 
 
-def calibration_publish_example(
-    *, actor: User, path: Path = EXAMPLE_FIXTURE
-) -> CalibrationExercise:
+def calibration_publish_example(*, actor: User, path: Path | None = None) -> CalibrationExercise:
     """Publish the practice portfolio from a fixture, with its reference ratings.
 
     All or nothing: the fixture must give a narrative, a reference rating from the
@@ -71,7 +69,7 @@ def calibration_publish_example(
     """
     if not actor.has_perm("reviews.manage_calibration"):
         raise PermissionDenied
-    data = _load_fixture(path)
+    data = _load_fixture(path or Path(settings.BASE_DIR) / EXAMPLE_FIXTURE)
     framework = Framework.objects.filter(code=data.get("framework", "")).first()
     if framework is None:
         framework = Framework.objects.current()
