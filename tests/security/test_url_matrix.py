@@ -54,6 +54,26 @@ def _pk(attr: str) -> Callable[[World], dict]:
     return lambda world: {"pk": getattr(world, attr).pk}
 
 
+def _practice(world: World):
+    """A published practice portfolio with the assigned assessor's submitted practice on it,
+    made the first time a route asks (world.py stays as the other tests know it)."""
+    exercise = getattr(world, "practice_exercise", None)
+    if exercise is None:
+        from reviews.enums import AssignmentState  # noqa: PLC0415 -- only for these routes
+        from tests import factories  # noqa: PLC0415
+
+        exercise = factories.CalibrationExerciseFactory(
+            portfolio__framework=world.framework, portfolio__unit__name="Practice: Example"
+        )
+        exercise.practice_assignment = factories.AssignmentFactory(
+            portfolio=exercise.portfolio,
+            assessor=world.assessor,
+            state=AssignmentState.SUBMITTED,
+        )
+        world.practice_exercise = exercise
+    return exercise
+
+
 PUBLIC = (200,) * 7
 SIGNED_IN = (LOGIN, 200, 200, 200, 200, 200, 200)
 ADMIN_ONLY = (LOGIN, _, _, _, _, _, 200)
@@ -186,6 +206,24 @@ ROUTES: dict[str, Route] = {
     "reviews:report_pdf": Route(_pk("report"), {"GET": (LOGIN, _, _, _, 200, _, 200)}),
     "reviews:report_release": Route(_pk("report"), {"POST": ADMIN_ONLY_REDIRECT}),
     "reviews:report_render": Route(_pk("report"), {"POST": (LOGIN, _, _, _, 302, _, 302)}),
+    # Agreement and calibration (issue 16): admins see everyone's, an assessor their own;
+    # units never see any of it.
+    "reviews:agreement": Route(_none, {"GET": ADMIN_ONLY}),
+    "reviews:agreement_criteria": Route(_none, {"GET": ADMIN_ONLY}),
+    "reviews:agreement_criteria_csv": Route(_none, {"GET": ADMIN_ONLY}),
+    "reviews:agreement_mine": Route(_none, {"GET": (LOGIN, _, _, _, 302, 302, _)}),
+    "reviews:agreement_assessor": Route(_pk("assessor"), {"GET": (LOGIN, _, _, _, 200, _, 200)}),
+    "reviews:calibration": Route(_none, {"GET": (LOGIN, _, _, _, 200, 200, 200)}),
+    # The shipped example does not fit the test framework: refused with a message (302).
+    "reviews:calibration_publish": Route(_none, {"POST": ADMIN_ONLY_REDIRECT}),
+    "reviews:calibration_start": Route(
+        lambda w: {"pk": _practice(w).pk}, {"POST": (LOGIN, _, _, _, 302, 302, _)}
+    ),
+    # The assigned assessor's submitted practice: theirs and the admins' only.
+    "reviews:calibration_result": Route(
+        lambda w: {"pk": _practice(w).practice_assignment.pk},
+        {"GET": (LOGIN, _, _, _, 200, _, 200)},
+    ),
     # --- awards ---------------------------------------------------------------------------
     "awards:register": Route(_none, {"GET": PUBLIC}),
     "awards:verify": Route(lambda w: {"code": w.certificate.verify_code}, {"GET": PUBLIC}),
