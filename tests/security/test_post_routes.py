@@ -556,6 +556,10 @@ POST_ROUTES: dict[str, PostRoute] = {
     "reviews:submit_scores": PostRoute(axes=(*P, "assignment")),
     "reviews:report_release": PostRoute(axes=(*P, "report")),
     "reviews:report_render": PostRoute(axes=(*P, "report")),
+    # Issue 16: publishing the shipped example (refused on the test framework, nothing
+    # written) and starting a practice portfolio (no body).
+    "reviews:calibration_publish": PostRoute(),
+    "reviews:calibration_start": PostRoute(),
     # --- awards ---------------------------------------------------------------------------
     "awards:suspend": PostRoute((lambda w: {"reason": "Under investigation."},), ("award",)),
     "awards:revoke": PostRoute(
