@@ -9,7 +9,7 @@
 
 Part 2 needs PostgreSQL and Redis; it makes (and drops) its own database, never the test one:
     BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ee_bench_awards)
-    BENCH_REDIS_URL    (default redis://127.0.0.1:6379/7)
+    BENCH_REDIS_URL    (default redis://127.0.0.1:6379/15)
 Usage: .venv/bin/python bench/certificates.py [--count 200] [--runs 21] [--rounds 3] [--render-only]
 """
 
@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ee_bench_awards")
-REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 MEDIA = Path(tempfile.mkdtemp(prefix="ee-bench-awards-"))
 
 os.environ.update(

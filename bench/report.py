@@ -312,6 +312,18 @@ def _files(result: dict) -> list[str]:
             f"| {t['certificates']} certificates | worker {t['celery_worker_s']} s, in-process "
             f"loop {t['in_process_loop_s']} s |"
         )
+    q = files.get("questionnaires") or {}
+    if q and "ratios" in q:
+        posts = [r["rps"] for r in q["posting"]]
+        bare = [r["rps"] for r in q["bare"]]
+        cpu = q.get("cpu_ms_per_request") or {}
+        lines.append(
+            f"| questionnaire: 300 posts by 30 clients, {len(posts)} rounds, "
+            f"{q.get('workers', '?')} workers | posting {posts} req/s, bare POST {bare} req/s "
+            f"(ratios {q['ratios']}); stored per round {q['stored']}; CPU ms per request "
+            f"(all serving processes and the clients): posting {cpu.get('posting')}, "
+            f"bare POST {cpu.get('bare')} |"
+        )
     a = files.get("agreement") or {}
     if a and "one_pass_seconds" in a:
         sizes = a["sizes"]

@@ -33,7 +33,8 @@ RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "performance.md"
 DB_NAME = "ee_bench"
 PG = "postgres://postgres@127.0.0.1:5432"
-REDIS = "redis://127.0.0.1:6379/7"
+# A Redis database of its own (flushed at the start): tests and `make demo` use the low numbers.
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 PORT = int(os.environ.get("EE_BENCH_PORT", "8765"))
 WRK_LUA = ROOT / "bench" / "wrk_report.lua"
 
@@ -93,6 +94,9 @@ def bench_env(media_root: Path) -> dict[str, str]:
         EMAIL_URL="consolemail://",
         LOG_LEVEL="WARNING",
         CONN_MAX_AGE="600",
+        # One proxy of ours in front (as in production): the questionnaire bench's clients
+        # each send their own X-Forwarded-For, so its throttle stays on and counts each alone.
+        EE_TRUSTED_PROXIES="1",
     )
     return env
 
@@ -135,16 +139,17 @@ def make_fixtures() -> dict:
 class Server:
     """gunicorn (2 workers) and a Celery worker, production settings."""
 
-    def __init__(self, env: dict[str, str], workdir: Path):
+    def __init__(self, env: dict[str, str], workdir: Path, workers: int = 2):
         self.env = env
         self.workdir = workdir
+        self.workers = workers
         self.procs: list[subprocess.Popen] = []
 
     def __enter__(self):
         guard.ensure_port_free(PORT, what="make bench")
         log_file = (self.workdir / "gunicorn.log").open("wb")
         self.gunicorn = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "ee_portal.wsgi:application", "--workers", "2",
+            [sys.executable, "-m", "gunicorn", "ee_portal.wsgi:application", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{PORT}", "--timeout", "300", "--access-logfile", "/dev/null"],
             cwd=ROOT, env=self.env, stdout=log_file, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -278,10 +283,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small data and short runs")
     parser.add_argument("--skip-files", action="store_true", help="skip the 1 GiB file benchmarks")
+    parser.add_argument(
+        "--only",
+        choices=["questionnaires"],
+        help="one block alone, on small seed data (written to var/, not to the record)",
+    )
     args = parser.parse_args()
     sizes = (
         {"units": 200, "portfolios": 600, "evidence": 20000, "scores": 2000}
-        if args.quick
+        if args.quick or args.only
         else {"units": 2000, "portfolios": 6000, "evidence": 400000, "scores": 20000}
     )
     rounds, seconds = (2, 3) if args.quick else (3, 8)
@@ -297,16 +307,23 @@ def main() -> int:
         return _main(args, sizes, rounds, seconds, start_machine, workdir, env)
 
 
-def _main(args, sizes, rounds, seconds, start_machine, workdir, env) -> int:  # noqa: PLR0913, PLR0917
+def _main(args, sizes, rounds, seconds, start_machine, workdir, env) -> int:  # noqa: PLR0913, PLR0915, PLR0917 -- one run, in order
+    # Quick runs and single blocks are smoke tests or experiments: kept out of bench/results/
+    # (whose newest file is the record) and out of docs/performance.md.
+    partial = bool(args.quick or args.only)
     log(f"seeding {sizes} into {DB_NAME}")
     seed_seconds = prepare_database(env, sizes)
     setup_django(env)
     from bench import fixtures  # noqa: PLC0415 -- after django.setup()
 
     fx = make_fixtures()
-    log("counting queries per page, small vs large data")
-    queries = fixtures.count_queries(fx)
     targets: dict[str, dict] = {}
+    queries: list[dict] = []
+    pages: list[dict] = []
+    files: dict = {}
+    if not args.only:
+        log("counting queries per page, small vs large data")
+        queries = fixtures.count_queries(fx)
     for q in queries:
         targets[f"queries_constant.{q['name']}"] = {
             "value": q["large"],
@@ -314,27 +331,49 @@ def _main(args, sizes, rounds, seconds, start_machine, workdir, env) -> int:  # 
             "met": q["large"] == q["small"],
             "detail": q["detail"],
         }
-    with Server(env, workdir) as server:
-        pages = measure_pages(fx["pages"], fx["baselines"], rounds, seconds)
-        for p in pages:
-            limit = limits_for(p["as"])
-            p["throughput_limit"], p["p95_limit"] = limit["throughput"], limit["p95"]
-            targets[f"throughput.{p['name']}"] = {
-                "value": p["throughput_ratio"],
-                "limit": limit["throughput"],
-                "met": p["throughput_ratio"] >= limit["throughput"],
-            }
-            targets[f"p95.{p['name']}"] = {
-                "value": p["p95_ratio"],
-                "limit": limit["p95"],
-                "met": p["p95_ratio"] <= limit["p95"],
-            }
-        files = {}
-        if not args.skip_files:
-            files["zip_export"] = fixtures.zip_export_bench(
-                fx, server, size_mib=128 if args.quick else 1024, port=PORT
-            )
-    if not args.skip_files:
+    from bench import questionnaires  # noqa: PLC0415 -- after django.setup()
+
+    token = questionnaires.setup_round()
+    if not args.only:
+        with Server(env, workdir) as server:
+            pages = measure_pages(fx["pages"], fx["baselines"], rounds, seconds)
+            for p in pages:
+                limit = limits_for(p["as"])
+                p["throughput_limit"], p["p95_limit"] = limit["throughput"], limit["p95"]
+                targets[f"throughput.{p['name']}"] = {
+                    "value": p["throughput_ratio"],
+                    "limit": limit["throughput"],
+                    "met": p["throughput_ratio"] >= limit["throughput"],
+                }
+                targets[f"p95.{p['name']}"] = {
+                    "value": p["p95_ratio"],
+                    "limit": limit["p95"],
+                    "met": p["p95_ratio"] <= limit["p95"],
+                }
+            if not args.skip_files:
+                files["zip_export"] = fixtures.zip_export_bench(
+                    fx, server, size_mib=128 if args.quick else 1024, port=PORT
+                )
+    # A questionnaire round is written to, not read: each post waits for its commit to reach the
+    # disk. Its own server has gunicorn's recommended (2 x cores) + 1 sync workers, so that one
+    # worker's wait is another's turn; the bare view's POST is measured on the same server.
+    workers = 2 * (os.cpu_count() or 1) + 1
+    with Server(env, workdir, workers=workers) as server:
+        log(f"questionnaire: 300 responses by 30 clients, {workers} workers, against bare POST")
+        files["questionnaires"] = questionnaires.run(
+            port=PORT,
+            token=token,
+            rounds=rounds,
+            sizes=(10, 1_000 if partial else 100_000),
+            worker_pids=server.worker_pids,
+        )
+        files["questionnaires"]["workers"] = workers
+        q = files["questionnaires"]
+        log(
+            f"questionnaire posting: ratios {q['ratios']}, stored {q['stored']},"
+            f" CPU ms per request {q.get('cpu_ms_per_request')}"
+        )
+    if not (args.skip_files or args.only):
         # Three interleaved runs, not five: each now includes two whole-file clamd scans (the
         # baseline's and the upload's), about a minute each for 1 GiB on this machine.
         upload_args = ["--size-mib", "128" if args.quick else "1024", "--runs", "3"]
@@ -343,17 +382,16 @@ def _main(args, sizes, rounds, seconds, start_machine, workdir, env) -> int:  # 
         files["certificates"] = run_script(
             "certificates.py", cert_args, {**env, "DJANGO_DEBUG": "1"}
         )
-        for key, block in files.items():
-            for name, target in ((block or {}).get("targets") or {}).items():
-                targets[f"{key}.{name}"] = target
-    # Issue 16: agreement figures in one pass (its own database, seeded once and kept).
-    agreement_args = ["--portfolios", "2000" if args.quick else "20000"]
-    files["agreement"] = run_script("agreement.py", agreement_args, env)
-    for name, target in ((files["agreement"] or {}).get("targets") or {}).items():
-        targets[f"agreement.{name}"] = target
+    if not args.only:
+        # Issue 16: agreement figures in one pass (its own database, seeded once and kept).
+        agreement_args = ["--portfolios", "2000" if args.quick else "20000"]
+        files["agreement"] = run_script("agreement.py", agreement_args, env)
+    for key, block in files.items():
+        for name, target in ((block or {}).get("targets") or {}).items():
+            targets[f"{key}.{name}"] = target
     result = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "quick": args.quick,
+        "quick": partial,
         "machine": {**start_machine, "load_at_end": machine()["load"]},
         "sizes": sizes,
         "seed_seconds": round(seed_seconds, 1),
@@ -362,14 +400,12 @@ def _main(args, sizes, rounds, seconds, start_machine, workdir, env) -> int:  # 
         "files": files,
         "targets": targets,
     }
-    # Quick runs are smoke tests of the harness: kept out of bench/results/ (whose newest file
-    # is the record) and out of docs/performance.md.
-    out = ROOT / "var" / "bench-quick.json" if args.quick else RESULTS / f"{dt.date.today()}.json"
+    out = ROOT / "var" / "bench-quick.json" if partial else RESULTS / f"{dt.date.today()}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     from bench import report  # noqa: PLC0415
 
-    if not args.quick:
+    if not partial:
         report.write_markdown(result, DOC)
     missed = [k for k, t in targets.items() if not t["met"]]
     log(f"wrote {out.relative_to(ROOT)}; {len(targets) - len(missed)}/{len(targets)} targets met")

@@ -205,14 +205,18 @@ class Response(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
     submitted_on = models.DateField()
     source = models.CharField(max_length=8, choices=ResponseSource.choices)
-    # sha256 of the form's one-time token: a double post stores once.
-    submission_key = models.CharField(max_length=64, unique=True)
+    # sha256 of the form's one-time token: a double post stores once (the constraint below;
+    # not unique=True, which on PostgreSQL adds a second, LIKE-pattern index nobody uses).
+    submission_key = models.CharField(max_length=64)
     # The number printed on a paper sheet (paper only): each sheet is entered once.
     sheet_number = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["round", "id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"], name="questionnaires_submitted_once"
+            ),
             models.UniqueConstraint(
                 fields=["round", "sheet_number"],
                 condition=Q(sheet_number__isnull=False),
@@ -230,7 +234,11 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own: the unique (response, item) index below leads with it, and every
+    # post writes one row per answer (bench/questionnaires.py).
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
     value = models.CharField(max_length=4, blank=True)
     text = models.TextField(blank=True)

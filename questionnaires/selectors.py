@@ -21,6 +21,7 @@ from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
+from ee_portal.lib.db import get_with_related
 from network.models import User
 from portfolios.models import Portfolio
 from standards.models import Standard
@@ -79,11 +80,15 @@ def questionnaire_current() -> QuestionnaireSet | None:
 
 def round_get_by_token(*, token: str, with_unit: bool = True) -> Round | None:
     """The round behind an anonymous link, with its set and (unless ``with_unit`` is off, for
-    a post that only redirects once stored) its portfolio's unit. One query."""
+    a post that only redirects once stored) its portfolio's unit. One query; for a post, by
+    SQL built once per process (many people post to one round at once)."""
     if not token or len(token) > 64:
         return None
-    related = ("questionnaire", "portfolio__unit") if with_unit else ("questionnaire",)
-    return Round.objects.select_related(*related).filter(token=token).first()
+    if not with_unit:
+        return get_with_related(Round, token, "questionnaire", by="token")
+    return (
+        Round.objects.select_related("questionnaire", "portfolio__unit").filter(token=token).first()
+    )
 
 
 def round_get_for_user(*, user: User, pk: int, perm: str) -> Round:

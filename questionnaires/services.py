@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ee_portal.audit.services import audit_log
 from ee_portal.lib import fragments
 from ee_portal.lib.celery import enqueue_on_commit
+from ee_portal.lib.db import execute_prepared
 from network.enums import SettingType
 from network.models import User
 from portfolios.cache import portfolio_scope
@@ -402,10 +403,14 @@ class Stored:
     duplicate: bool
 
 
-def _clean_answers(items: list[Item], answers: dict[int, str]) -> list[Answer]:
+# One answer as stored: (item id, value, text). Plain tuples: a post builds no model objects.
+AnswerRow = tuple[int, str, str]
+
+
+def _clean_answers(items: list[Item], answers: dict[int, str]) -> list[AnswerRow]:
     """Answer rows for the items, or ValidationError for an out-of-range or over-long one."""
     errors: dict[str, str] = {}
-    rows: list[Answer] = []
+    rows: list[AnswerRow] = []
     for item in items:
         raw = (answers.get(item.pk) or "").strip()
         if not raw:
@@ -416,7 +421,7 @@ def _clean_answers(items: list[Item], answers: dict[int, str]) -> list[Answer]:
                     f"Please keep this to {TEXT_ANSWER_MAX_CHARS} characters (it is {len(raw)})."
                 )
                 continue
-            rows.append(Answer(item=item, text=raw))
+            rows.append((item.pk, "", raw))
             continue
         allowed = (
             {*SCALE_VALUES, "dk", "pn"}
@@ -426,7 +431,7 @@ def _clean_answers(items: list[Item], answers: dict[int, str]) -> list[Answer]:
         if raw not in allowed or raw not in ANSWER_VALUES:
             errors[f"item_{item.pk}"] = _("Please choose one of the answers shown.")
             continue
-        rows.append(Answer(item=item, value=raw))
+        rows.append((item.pk, raw, ""))
     if errors:
         raise ValidationError(errors)
     return rows
@@ -456,6 +461,18 @@ def response_submit(
         source=ResponseSource.ONLINE,
         submission_key=key,
     )
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        # One statement (so one round trip, and atomic on its own): the response and its
+        # answers, or nothing when the key is already stored. This is the post a whole
+        # community meeting sends at once (bench/questionnaires.py).
+        stored = _insert_online(connection, response, rows)
+        if stored is None:
+            return Stored(None, duplicate=True)
+        response.pk, epoch = stored
+        response._state.adding, response._state.db = False, connection.alias
+        _touch(round_, epoch=epoch)
+        return Stored(response, duplicate=False)
     try:
         # The unique submission key decides: a repeated form (a double tap, a retry, or two
         # posts at once) fails the insert and stores nothing.
@@ -469,19 +486,61 @@ def response_submit(
     return Stored(response, duplicate=False)
 
 
-def _save_with_answers(response: Response, rows: list[Answer]) -> None:
+def _insert_online(
+    connection: Any, response: Response, rows: list[AnswerRow]
+) -> tuple[int, int] | None:
+    """PostgreSQL: INSERT the response ... ON CONFLICT (submission_key) DO NOTHING, and its
+    answers from the same statement's RETURNING (a data-modifying WITH runs in full or not at
+    all). The new response's id and the cache epoch (for _touch), or None for a key already
+    stored (a double post: the second waits for the first on the unique index, then inserts
+    nothing). The answers go in as three arrays, so the statement has one shape and is
+    prepared once per connection."""
+    with connection.cursor() as cursor:
+        execute_prepared(
+            connection,
+            cursor,
+            _online_insert_sql(connection),
+            [
+                response.round_id,
+                response.submitted_on,
+                response.source,
+                response.submission_key,
+                [item_id for item_id, _value, _text in rows],
+                [value for _item_id, value, _text in rows],
+                [text for _item_id, _value, text in rows],
+            ],
+        )
+        found = cursor.fetchone()
+    return (found[0], found[1] or 0) if found else None
+
+
+def _online_insert_sql(connection: Any) -> str:
+    quote = connection.ops.quote_name
+    r_table, a_table = quote(Response._meta.db_table), quote(Answer._meta.db_table)
+    return (
+        f"WITH r AS (INSERT INTO {r_table} (round_id, submitted_on, source, submission_key)"  # noqa: S608 -- models' own tables
+        " VALUES (%s, %s, %s, %s) ON CONFLICT (submission_key) DO NOTHING RETURNING id),"
+        f" a AS (INSERT INTO {a_table} (response_id, item_id, value, text)"
+        " SELECT r.id, v.item_id, v.value, v.text FROM r,"
+        " unnest(%s::integer[], %s::varchar[], %s::text[]) AS v (item_id, value, text))"
+        f" SELECT id, {fragments.epoch_sql()} FROM r"
+    )
+
+
+def _save_with_answers(response: Response, rows: list[AnswerRow]) -> None:
     """Store a response and its answers (online or paper), inside the caller's transaction:
     its constraints (one submission key, one sheet number) fail the whole insert."""
     response.save()
-    for row in rows:
-        row.response = response
-    Answer.objects.bulk_create(rows)
+    Answer.objects.bulk_create(
+        Answer(response=response, item_id=item_id, value=value, text=text)
+        for item_id, value, text in rows
+    )
 
 
-def _touch(round_: Round) -> None:
+def _touch(round_: Round, epoch: int | None = None) -> None:
     """The builder and scoring page show the round's count and results: retire their copies
     (once, after the commit; both the count and the results changed)."""
-    fragments.touch(portfolio_scope(round_.portfolio_id))
+    fragments.touch(portfolio_scope(round_.portfolio_id), epoch=epoch)
 
 
 def paper_sheet_enter(

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -20,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ee_portal.caching.backends import count_hit
 from ee_portal.lib.http import client_address
 from ee_portal.lib.views import admin_required, error_text, refusal_message
 from network.csv_io import csv_safe
@@ -408,14 +408,7 @@ def _throttled(request: HttpRequest) -> bool:
     limit = settings.EE_QUESTIONNAIRE_POSTS_PER_HOUR
     if not limit:
         return False
-    key = _address_key(request)
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
+    return count_hit(_address_key(request), timeout=3600) > limit
 
 
 def _unknown(request: HttpRequest) -> HttpResponse:
@@ -449,26 +442,27 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:  # noqa: PLR0911 -
         if request.POST.get(HONEYPOT):
             # Filled by software, not people: thank it and store nothing.
             return redirect(reverse("questionnaires:thanks", kwargs={"token": token}))
-        form = AnswerForm(request.POST, items=items, easy=easy)
-        if form.is_valid():
-            try:
-                response_submit(
-                    round_=round_,
-                    items=items,
-                    answers=form.answers(),
-                    token=form.cleaned_data["token"],
-                )
-            except ValidationError as exc:
+        # The service checks every answer (as it does for paper sheets), so a good post builds
+        # no form: the form is built only to show the page again with what was wrong.
+        try:
+            response_submit(
+                round_=round_,
+                items=items,
+                answers={item.pk: request.POST.get(f"item_{item.pk}", "") for item in items},
+                token=request.POST.get("token", ""),
+            )
+        except ValidationError as exc:
+            form = AnswerForm(request.POST, items=items, easy=easy)
+            if form.is_valid():  # else the form's own messages say it, once
                 if hasattr(exc, "error_dict"):
                     for field, errors in exc.message_dict.items():
                         form.add_error(field if field in form.fields else None, errors)
                 else:
                     form.add_error(None, error_text(exc))
-            else:
-                url = reverse("questionnaires:thanks", kwargs={"token": token})
-                return redirect(url + ("?easy=1" if easy else ""))
-        form.relabel(setting_type=round_.portfolio.unit.setting_type)
-        return render(request, "questionnaires/answer.html", context(form=form), status=400)
+            form.relabel(setting_type=round_.portfolio.unit.setting_type)
+            return render(request, "questionnaires/answer.html", context(form=form), status=400)
+        url = reverse("questionnaires:thanks", kwargs={"token": token})
+        return redirect(url + ("?easy=1" if easy else ""))
     form = AnswerForm(
         initial={"token": secrets.token_urlsafe(24)},
         items=items,

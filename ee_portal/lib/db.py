@@ -1,5 +1,8 @@
 import functools
 import hashlib
+import itertools
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -32,7 +35,11 @@ class _Prepared:
     @functools.cached_property
     def statement(self) -> str:
         """The name it is prepared under on PostgreSQL (from its text, worked out once)."""
-        return "ee_" + hashlib.sha256(self.sql.encode()).hexdigest()[:20]
+        return _statement_name(self.sql)
+
+
+def _statement_name(sql: str) -> str:
+    return "ee_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
 
 
 _prepared: dict[tuple[str, type[models.Model], str], _Prepared] = {}
@@ -50,10 +57,11 @@ def _converters(fields: list[Any], connection: Any) -> _Converters:
     return out
 
 
-def _prepare(db: str, model: type[models.Model], field: Any | None) -> _Prepared:
-    """The SQL of a primary-key read of ``model`` (joined through the foreign key ``field``,
-    if given), its converters and attribute names: built once per process and database."""
-    key = (db, model, field.name if field is not None else "")
+def _prepare(db: str, model: type[models.Model], field: Any | None, by: str = "pk") -> _Prepared:
+    """The SQL of a read of ``model`` by its primary key or the unique field ``by`` (joined
+    through the foreign key ``field``, if given), its converters and attribute names: built
+    once per process and database."""
+    key = (db, model, (field.name if field is not None else "") + ("" if by == "pk" else f"@{by}"))
     if key not in _prepared:
         connection = connections[db]
         q = connection.ops.quote_name
@@ -69,7 +77,8 @@ def _prepare(db: str, model: type[models.Model], field: Any | None) -> _Prepared
                 f" ON b.{q(other._meta.pk.column)} = a.{q(field.column)}"
             )
         sql += source
-        sql += f" WHERE a.{q(model._meta.pk.column)} = %s"
+        where = model._meta.pk if by == "pk" else model._meta.get_field(by)
+        sql += f" WHERE a.{q(where.column)} = %s"  # type: ignore[union-attr,arg-type]
         fields = [*model._meta.concrete_fields, *(other._meta.concrete_fields if other else ())]
         _prepared[key] = _Prepared(
             sql=sql,
@@ -93,29 +102,40 @@ def _convert(connection: Any, prepared: _Prepared, row: Any) -> list[Any]:
 
 
 def _execute(connection: Any, cursor: Any, prepared: _Prepared, pk: Any) -> None:
-    """Run one of these reads (one ``%s``, the key). On PostgreSQL, as a statement prepared
-    once per database connection: planning these small joins cost the server more than
-    running them (issue 12's bench), and a prepared statement is planned once. Statements
+    """Run one of these reads (one ``%s``, the key), prepared on PostgreSQL: see
+    execute_prepared()."""
+    execute_prepared(connection, cursor, prepared.sql, [pk], name=prepared.statement)
+
+
+def execute_prepared(
+    connection: Any, cursor: Any, sql: str, params: Sequence[Any], *, name: str = ""
+) -> None:
+    """``cursor.execute(sql, params)`` for a statement of a fixed shape (``%s`` placeholders
+    only, always the same number). On PostgreSQL, as a statement prepared once per database
+    connection: planning small joins and inserts cost the server more than running them
+    (issue 12's and issue 13's benches), and a prepared statement is planned once. Statements
     live as long as the connection (not rolled back with a transaction), so a new
     connection prepares its own. Behind a pooler in transaction mode (PgBouncer's default),
     statements would be lost between transactions: use session pooling, or none."""
     if connection.vendor != "postgresql":
-        cursor.execute(prepared.sql, [pk])
+        cursor.execute(sql, params)
         return
     raw = connection.connection
-    state = connection.__dict__.get("_ee_prepared")
+    state: tuple[Any, set[str]] | None = getattr(connection, "_ee_prepared", None)
     if state is None or state[0] is not raw:
         state = connection._ee_prepared = (raw, set())
-    name = prepared.statement
+    name = name or _statement_name(sql)
     if name not in state[1]:
+        numbers = itertools.count(1)
+        text = re.sub(r"%s", lambda _match: f"${next(numbers)}", sql)
         # Through the driver's own cursor: setting up is not one of the page's queries.
         with connection.wrap_database_errors, raw.cursor() as setup:
-            setup.execute(f"PREPARE {name} AS {prepared.sql.replace('%s', '$1')}")
+            setup.execute(f"PREPARE {name} AS {text}")
         state[1].add(name)
-    cursor.execute(f"EXECUTE {name}(%s)", [pk])
+    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
 
 
-def _fetch_one(db: str, prepared: _Prepared, pk: int) -> list[Any] | None:
+def _fetch_one(db: str, prepared: _Prepared, pk: Any) -> list[Any] | None:
     connection = connections[db]
     with connection.cursor() as cursor:
         _execute(connection, cursor, prepared, pk)
@@ -134,15 +154,18 @@ def get_by_pk(model: type[M], pk: int) -> M | None:
     return None if values is None else model.from_db(db, prepared.attnames[0], values)
 
 
-def get_with_related(model: type[M], pk: int, related: str) -> M | None:
+def get_with_related(model: type[M], pk: Any, related: str, *, by: str = "pk") -> M | None:
     """``model.objects.select_related(related).filter(pk=pk).first()`` in one query whose SQL
-    is built once per process (``related`` names a non-null foreign key of ``model``)."""
+    is built once per process (``related`` names a non-null foreign key of ``model``). With
+    ``by``, the row whose unique field of that name equals ``pk`` instead."""
     field = model._meta.get_field(related)
     if not isinstance(field, models.ForeignKey) or not isinstance(field.related_model, type):
         raise TypeError(f"{related} is not a foreign key of {model.__name__}")
+    if by != "pk" and not getattr(model._meta.get_field(by), "unique", False):
+        raise TypeError(f"{by} is not a unique field of {model.__name__}")
     other = field.related_model
     db = router.db_for_read(model)
-    prepared = _prepare(db, model, field)
+    prepared = _prepare(db, model, field, by)
     values = _fetch_one(db, prepared, pk)
     if values is None:
         return None

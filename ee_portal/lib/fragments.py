@@ -50,6 +50,8 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .db import get_by_pk
+
 logger = logging.getLogger(__name__)
 FRAGMENT_TIMEOUT = 600
 CSRF_PLACEHOLDER = "ee-csrf-token-placeholder"
@@ -130,8 +132,9 @@ def _epoch() -> int:
     if epoch is None:
         from ee_portal.caching.models import CacheEpoch  # noqa: PLC0415 -- models load late
 
-        epoch = CacheEpoch.objects.filter(pk=1).values_list("value", flat=True).first() or 0
-        _local.epoch = epoch
+        # SQL built once per process: every change reads it (touch()), many at once.
+        row = get_by_pk(CacheEpoch, 1)
+        epoch = _local.epoch = row.value if row is not None else 0
     return epoch
 
 
@@ -161,9 +164,12 @@ def _version_key(scope: str) -> str:
     return f"fragments:{_epoch()}:version:{scope}"
 
 
-def _bump(scopes: Iterable[str]) -> None:
-    # The epoch is read afresh for a change (a worker process has no requests to reset it).
+def _bump(scopes: Iterable[str], epoch: int | None = None) -> None:
+    # The epoch is read afresh for a change (a worker process has no requests to reset it),
+    # or given: read by the change's own statement (epoch_sql()), which is as fresh.
     forget_prefetched()
+    if epoch is not None:
+        _local.epoch = epoch
     failed = False
     for scope in set(scopes):
         failed |= not _cache.bump(_version_key(scope))
@@ -172,14 +178,15 @@ def _bump(scopes: Iterable[str]) -> None:
         forget_prefetched()
 
 
-def touch(*scopes: str) -> None:
+def touch(*scopes: str, epoch: int | None = None) -> None:
     """Give these scopes new versions now and again once the current transaction commits.
     Cached copies rendered under the old versions are no longer used. (The second bump
     retires anything another request stored between the first one and the commit, from data
-    read before the commit.)"""
+    read before the commit.) ``epoch``: the cache epoch as the change's own SQL read it
+    (epoch_sql()), saving a query; by default it is read here."""
     scopes = tuple(s for s in scopes if s)
     if scopes:
-        _bump(scopes)
+        _bump(scopes, epoch)
         if transaction.get_connection().in_atomic_block:
             transaction.on_commit(functools.partial(_bump, scopes))
 

@@ -240,8 +240,42 @@ def test_the_redis_cache_keeps_one_client_per_pool_and_works():
     assert cache.get("k") == {"a": 1}
     assert cache.get_many(["x", "y", "z"]) == {"x": 1, "y": 2}
     assert cache.incr("x") == 2  # noqa: PLR2004
+    assert cache.incr("x", 5) == 7  # noqa: PLR2004
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("never-set")  # Django's contract: incr never creates a key
+    assert cache.get("never-set") is None
+    sent: list[str] = []
+    send = client.execute_command
+
+    def counting(*args, **kwargs):
+        sent.append(str(args[0]))
+        return send(*args, **kwargs)
+
+    client.execute_command = counting  # observes the real client's round trips
+    assert cache.incr("y") == 3  # noqa: PLR2004
+    assert sent == ["EVALSHA"]  # one round trip, not EXISTS then INCRBY
+    cache.delete("window")
+    sent.clear()
+    assert [cache.count("window", 60) for _ in range(3)] == [1, 2, 3]
+    assert sent == ["EVALSHA"] * 3  # one round trip per hit (INCR, EXPIRE on the first)
+    client.execute_command = send
+    assert 0 < client.ttl(cache.make_key("window")) <= 60  # noqa: PLR2004
+    cache.delete("window")
     cache.delete_many(["k", "x", "y"])
     assert cache.get("k") is None
     # Django's own makes a client per call: the difference this backend exists for.
     plain = DjangoRedisCache(redis_url(), {})
     assert plain._cache.get_client() is not plain._cache.get_client()
+
+
+def test_count_hit_counts_in_a_window_on_any_cache(db):
+    """The questionnaire's throttle: hits counted per key, this one included, the window
+    opened by the first hit; on Redis in one round trip, elsewhere by add and incr."""
+    from django.core.cache import cache  # noqa: PLC0415
+
+    from ee_portal.caching.backends import count_hit  # noqa: PLC0415
+
+    cache.delete("probe-window")
+    assert [count_hit("probe-window", 60) for _ in range(3)] == [1, 2, 3]
+    assert count_hit("another-window", 60) == 1
+    cache.delete_many(["probe-window", "another-window"])

@@ -125,3 +125,49 @@ def test_on_postgresql_the_reads_are_prepared_once_per_connection(
     assert prepared() == set()
     assert get_with_related(Portfolio, portfolio.pk, "unit").pk == portfolio.pk
     assert prepared() == names
+
+
+def test_a_row_can_be_read_by_another_unique_field(django_assert_num_queries):
+    """The anonymous questionnaire's post reads its round by the link's token (issue 13)."""
+    import datetime as dt  # noqa: PLC0415
+
+    from questionnaires.models import Round  # noqa: PLC0415
+
+    questionnaire = factories.QuestionnaireSetFactory()
+    round_ = Round.objects.create(
+        portfolio=factories.PortfolioFactory(framework=questionnaire.framework),
+        questionnaire=questionnaire,
+        audience="staff",
+        opens_on=dt.date(2026, 1, 5),
+        closes_on=dt.date(2026, 2, 5),
+        expected_count=12,
+        token="a-link-token",
+    )
+    with django_assert_num_queries(1):
+        found = get_with_related(Round, "a-link-token", "questionnaire", by="token")
+        assert found.questionnaire.code == questionnaire.code  # joined: no second query
+    assert _fields(found) == _fields(Round.objects.get(pk=round_.pk))
+    assert get_with_related(Round, "another-token", "questionnaire", by="token") is None
+
+
+def test_only_unique_fields_can_be_looked_up():
+    with pytest.raises(TypeError, match="not a unique field"):
+        get_with_related(Portfolio, "draft", "unit", by="state")
+
+
+def test_statements_with_several_parameters_are_prepared_alike(transactional_db):
+    """execute_prepared numbers the placeholders ($1, $2, ...) and takes lists as arrays
+    (the questionnaire's one-statement insert, issue 13)."""
+    from ee_portal.lib.db import execute_prepared  # noqa: PLC0415
+
+    need_service("PostgreSQL", on_postgresql(), "prepared statements and arrays are PostgreSQL's")
+    sql = "SELECT %s::integer + %s::integer, array_length(%s::integer[], 1)"
+    for _ in range(2):  # the second call runs the statement prepared by the first
+        with connection.cursor() as cursor:
+            execute_prepared(connection, cursor, sql, [2, 3, [7, 8, 9]])
+            assert cursor.fetchone() == (5, 3)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'ee_%%'")
+        statements = [row[0] for row in cursor.fetchall()]
+    numbered = "AS SELECT $1::integer + $2::integer, array_length($3::integer[], 1)"
+    assert sum(s.endswith(numbered) for s in statements) == 1  # prepared once, run twice

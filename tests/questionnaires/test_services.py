@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
@@ -24,7 +25,9 @@ from questionnaires.services import (
     round_open,
 )
 from tests import factories
+from tests.conftest import need_service
 from tests.portfolios.conftest import jpeg_with_gps
+from tests.services import on_postgresql
 
 from .conftest import answer, items_of
 
@@ -293,3 +296,23 @@ def test_submit_is_refused_until_the_rounds_are_closed_with_n(portfolio, lead, r
         portfolio_submit(portfolio=portfolio, actor=lead)
     portfolio.refresh_from_db()
     assert portfolio.state == PortfolioState.DRAFT
+
+
+def test_a_post_writes_no_index_nobody_reads(transactional_db):
+    """Every post writes a row per answer (bench/questionnaires.py): the answers keep only
+    the indexes that lookups use (the unique (response, item) one serves "by response"), and
+    the submission key has its unique index only (no LIKE-pattern twin)."""
+    need_service("PostgreSQL", on_postgresql(), "index definitions are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexdef FROM pg_indexes"
+            " WHERE tablename IN ('questionnaires_answer', 'questionnaires_response')"
+        )
+        columns = {(table, d[d.index("(") :]) for table, d in cursor.fetchall()}
+    assert {c for t, c in columns if t == "questionnaires_answer"} == {
+        "(id)",
+        "(response_id, item_id)",
+        "(item_id)",
+    }
+    assert "(submission_key)" in {c for t, c in columns if t == "questionnaires_response"}
+    assert not [c for t, c in columns if "pattern_ops" in c]

@@ -278,7 +278,7 @@ ROUTES: dict[str, Route] = {
 }
 
 # Only present when EE_BENCH_VIEWS is on (benchmarks); public, a bare "SELECT 1".
-OPTIONAL_ROUTES: dict[str, Route] = {"bench_bare": Route(_none, {"GET": PUBLIC})}
+OPTIONAL_ROUTES: dict[str, Route] = {"bench_bare": Route(_none, {"GET": PUBLIC, "POST": PUBLIC})}
 
 
 def url_patterns(patterns=None, namespace: str | None = None) -> Iterator[tuple[str, str]]:
