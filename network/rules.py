@@ -31,6 +31,12 @@ def is_assessor(user: AnyUser) -> bool:
     return bool(getattr(user, "is_assessor", False))
 
 
+@rules.predicate
+def is_peer_reviewer(user: AnyUser) -> bool:
+    """An approved Community of Communities peer reviewer (issue 14)."""
+    return bool(getattr(user, "is_peer_reviewer", False))
+
+
 def holds_review_role(user: AnyUser) -> bool:
     """May hold an assignment: an EE assessor, an approved peer reviewer, or CCQI staff (the
     lead reviewer of a peer-review team). Read from the user row on every request."""

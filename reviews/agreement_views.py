@@ -6,6 +6,7 @@ practice portfolios with their results. Units never see any of it: anything else
 
 import csv
 
+import rules
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -135,8 +136,10 @@ def calibration_home(request: HttpRequest) -> HttpResponse:
     if not (is_admin or user.has_perm("reviews.take_calibration")):
         raise Http404
     exercises = list(published_exercises())
+    # django-rules alone: Django's ModelBackend would read the person's permission rows too.
+    takes_part = rules.has_perm("reviews.take_calibration", user)
     own: dict[int, Assignment] = {}
-    if user.is_assessor:
+    if takes_part:
         for assignment in practice_assignments(assessor=user):
             own.setdefault(assignment.portfolio_id, assignment)
     everyone = []
@@ -149,8 +152,9 @@ def calibration_home(request: HttpRequest) -> HttpResponse:
     context = {
         "exercises": [(e, own.get(e.portfolio_id)) for e in exercises],
         "status": calibration_status(assessor_ids=[int(user.pk)]).get(user.pk)
-        if user.is_assessor
+        if takes_part
         else None,
+        "takes_part": takes_part,
         "everyone": everyone,
         "is_admin": is_admin,
         "threshold": settings.EE_CALIBRATION_MIN_AC1,

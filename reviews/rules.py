@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import rules
 
-from network.rules import holds_review_role, is_assessor, is_ccqi_admin
+from network.rules import holds_review_role, is_assessor, is_ccqi_admin, is_peer_reviewer
 from portfolios.rules import is_cleared_assessor, is_portfolio_member
 
 from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState
@@ -108,6 +108,6 @@ rules.add_perm("reviews.release_report", is_ccqi_admin | is_lead_on_report_portf
 rules.add_perm("reviews.view_agreement_overview", is_ccqi_admin)
 rules.add_perm("reviews.view_assessor_agreement", is_ccqi_admin | is_self_assessor)  # object: User
 rules.add_perm("reviews.manage_calibration", is_ccqi_admin)
-# Peer reviewers (Community of Communities) join here, "| is_peer_reviewer", once they exist.
-rules.add_perm("reviews.take_calibration", is_assessor)
+# EE assessors and the network's approved peer reviewers practise alike (issue 16).
+rules.add_perm("reviews.take_calibration", is_assessor | is_peer_reviewer)
 rules.add_perm("reviews.view_calibration_result", is_ccqi_admin | is_own_assignment)

@@ -295,3 +295,18 @@ def test_practice_portfolio_is_marked_and_cannot_be_assigned(
     assert not Assignment.objects.exists()
     [message] = list(get_messages(response.wsgi_request))
     assert "practice portfolio" in str(message)
+
+
+def test_a_network_peer_reviewer_practises_like_an_assessor(client, framework):
+    """Issue 16, deliverable 4: "assessors (and the network's peer reviewers when they exist)
+    rate it in the normal scoring page". A peer reviewer who is not an EE assessor."""
+    exercise = practice(framework)
+    reviewer = factories.UserFactory(is_peer_reviewer=True, is_assessor=False)
+    home = login(client, reviewer).get(HOME)
+    assert home.status_code == 200
+    assert "Start this practice portfolio" in home.content.decode()
+    response = client.post(f"{HOME}{exercise.pk}/start/")
+    assignment = Assignment.objects.get(assessor=reviewer)
+    assert response.url == f"/reviews/assignments/{assignment.pk}/score/"
+    assert assignment.state == AssignmentState.SCORING
+    assert client.get(response.url).status_code == 200
