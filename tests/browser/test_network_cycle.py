@@ -61,7 +61,7 @@ def test_one_network_cycle_from_peer_team_to_annual_report(page, new_page):
     page.get_by_label(re.compile(r"birch-staff|" + re.escape(str(staff.user)))).check()
     page.get_by_label("Visit date").fill(visit)
     page.get_by_role("button", name="Assign the team").click()
-    expect(page.get_by_text("Add at least one service-user or former-resident")).to_be_visible()
+    expect(page.get_by_text("Add at least one reviewer who is a service user")).to_be_visible()
     assert_accessible(page, context_note="peer team refused")
     assert not Assignment.objects.exists()
     # The refusal answers 400 on purpose (the form with its reasons); nothing else may fail.

@@ -27,7 +27,11 @@ def member(name: str, membership_type: str):
     today = timezone.localdate()
     factories.MembershipFactory(
         unit=unit,
-        programme=Programme.objects.get(code="cofc"),
+        # Seeded by a migration; get_or_create because a browser test's flush (transactional
+        # tests) empties the table for the tests that follow it.
+        programme=Programme.objects.get_or_create(
+            code="cofc", defaults={"name": "Community of Communities"}
+        )[0],
         start_date=today - dt.timedelta(days=30),
         end_date=today + dt.timedelta(days=335),
         membership_type=membership_type,
