@@ -93,32 +93,34 @@ def _oak_house_review(portfolio: Portfolio, demo: DemoNetwork, decided_on: dt.da
             render_report_pdf.apply(kwargs={"report_id": report.pk})
 
 
-def seed_welsh_award(demo: DemoNetwork) -> None:
-    """Issue 15: Ward Dyffryn, in Wales, holds an award whose certificate is bilingual (Welsh,
-    then English). Made directly like Oak House's, without replaying the assessment."""
-    unit = demo.units.get("welsh_ward")
+def _direct_award(  # noqa: PLR0913 -- one demo award, named in full
+    demo: DemoNetwork, *, unit_key: str, lead_key: str, title: str, rationale: str, days_ago: int
+):
+    """An awarded portfolio, its decision and the award with a rendered certificate, made
+    directly like Oak House's (the assessment is not replayed). None without the unit or a
+    framework."""
+    unit = demo.units.get(unit_key)
     framework = Framework.objects.current()
     if unit is None or framework is None:
-        return
+        return None
     admin = demo.users["admin"]
-    decided_on = timezone.localdate() - dt.timedelta(days=AWARDED_DAYS_AGO + 150)
     portfolio, _ = Portfolio.objects.get_or_create(
         unit=unit,
         cycle=Cycle.INITIAL,
         state=PortfolioState.AWARDED,
         defaults={
             "framework": framework,
-            "title": "Ward Dyffryn: initial award",
-            "created_by": demo.users["cymraeg"],
-            "closed_at": timezone.now() - dt.timedelta(days=AWARDED_DAYS_AGO + 150),
+            "title": title,
+            "created_by": demo.users[lead_key],
+            "closed_at": timezone.now() - dt.timedelta(days=days_ago),
         },
     )
     decision, _ = Decision.objects.get_or_create(
         portfolio=portfolio,
         outcome=DecisionOutcome.AWARDED,
         defaults={
-            "rationale": "Mae pob un o'r deg safon wedi'u bodloni. / All ten standards are met.",
-            "decided_on": decided_on,
+            "rationale": rationale,
+            "decided_on": timezone.localdate() - dt.timedelta(days=days_ago),
             "decided_by": admin,
         },
     )
@@ -127,8 +129,44 @@ def seed_welsh_award(demo: DemoNetwork) -> None:
         try:
             certificate_render(certificate_id=award.certificate.pk, notify=False)
         except CertificateRenderError as exc:
-            demo.notes.append(f"The Welsh demo certificate could not be rendered yet: {exc}")
-    demo.extra["welsh_award"] = award
+            demo.notes.append(f"The {unit.name} certificate could not be rendered yet: {exc}")
+    return award
+
+
+def seed_welsh_award(demo: DemoNetwork) -> None:
+    """Issue 15: Ward Dyffryn, in Wales, holds an award whose certificate is bilingual (Welsh,
+    then English)."""
+    award = _direct_award(
+        demo,
+        unit_key="welsh_ward",
+        lead_key="cymraeg",
+        title="Ward Dyffryn: initial award",
+        rationale="Mae pob un o'r deg safon wedi'u bodloni. / All ten standards are met.",
+        days_ago=AWARDED_DAYS_AGO + 150,
+    )
+    if award is not None:
+        demo.extra["welsh_award"] = award
+
+
+def seed_fellside_award(demo: DemoNetwork) -> None:
+    """Issue 15: Fellside Wing (PIPE), a prison wing, holds an award from its first cycle
+    whose register entry is hidden: a secure setting that has not opted in, so /awards/ does
+    not list it, while its certificate still verifies. Its lead builds the next portfolio."""
+    award = _direct_award(
+        demo,
+        unit_key="wing",
+        lead_key="lead5",
+        title="Fellside Wing: first award",
+        rationale="All ten standards are met; the wing forum is a particular strength.",
+        days_ago=AWARDED_DAYS_AGO + 300,
+    )
+    if award is not None:
+        demo.extra["fellside_award"] = award
+        demo.notes.append(
+            "Fellside Wing's award is kept off the public register (a prison wing that has not "
+            "opted in); its certificate verifies at "
+            f"{settings.EE_SITE_URL}/verify/{award.certificate.verify_code}/"
+        )
 
 
 def seed_awards(demo: DemoNetwork) -> None:

@@ -154,7 +154,12 @@ def _seed_fellside(demo: DemoNetwork, framework: Framework, criteria: list) -> P
     narratives, a resident's quote, and a photo not yet declared free of residents, so the
     lead can see why it cannot be linked until it is."""
     wing = demo.units["wing"]
-    portfolio = Portfolio.objects.filter(unit=wing, cycle=Cycle.INITIAL).order_by("-id").first()
+    portfolio = (
+        Portfolio.objects.filter(unit=wing, cycle=Cycle.INITIAL)
+        .exclude(state=PortfolioState.AWARDED)  # its first award (awards.demo)
+        .order_by("-id")
+        .first()
+    )
     if portfolio is not None:
         return portfolio
     lead = demo.users["lead5"]

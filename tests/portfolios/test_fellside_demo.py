@@ -54,3 +54,24 @@ def test_fellside_is_kept_off_the_register_as_a_secure_setting(client, demo):
     assert client.login(username="admin@demo.test", password=DEMO_PASSWORD)
     page = visible_text(client.get(reverse("network:unit_detail", args=[unit.pk])).content)
     assert "Kept off the public register: this is a secure setting" in page
+
+
+def test_fellsides_award_verifies_but_its_register_entry_is_hidden(client, demo, settings):
+    """Deliverable 6: a hidden register entry. The wing holds a valid award from its first
+    cycle; /verify/ confirms it, /awards/ does not list it until the wing opts in."""
+    from awards.demo import seed_fellside_award  # noqa: PLC0415
+    from awards.models import Award  # noqa: PLC0415
+
+    settings.EE_SITE_URL = "http://testserver"
+    seed_fellside_award(demo)
+    seed_fellside_award(demo)  # idempotent
+    award = Award.objects.get(unit=demo.units["wing"])
+    verify = client.get(f"/verify/{award.certificate.verify_code}/")
+    assert verify.status_code == 200
+    assert "Fellside Wing (PIPE)" in visible_text(verify.content)
+    assert "Fellside" not in visible_text(client.get("/awards/").content)
+    # The lead still builds this cycle's portfolio beside the awarded one.
+    assert Portfolio.objects.filter(unit=demo.units["wing"], state="draft").count() == 1
+    demo.units["wing"].register_opt_in = True
+    demo.units["wing"].save(update_fields=["register_opt_in"])
+    assert "Fellside Wing (PIPE)" in visible_text(client.get("/awards/").content)

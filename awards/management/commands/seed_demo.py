@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from awards.demo import seed_awards, seed_welsh_award
+from awards.demo import seed_awards, seed_fellside_award, seed_welsh_award
 from network.demo import DEMO_PASSWORD, seed_network
 from portfolios import hooks as portfolio_hooks
 from portfolios.demo import seed_portfolios
@@ -47,6 +47,7 @@ class Command(BaseCommand):
             seed_agreement(demo)
             seed_awards(demo)
             seed_welsh_award(demo)
+            seed_fellside_award(demo)
             # Apps above portfolios that awards does not import (questionnaires) seed here.
             for step in portfolio_hooks.demo_steps():
                 step(demo)
