@@ -23,6 +23,7 @@ Everything here needs django.setup() with the bench's settings, except post_resp
 bare_throughput, which only talk HTTP.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import http.client
@@ -171,6 +172,14 @@ def _addresses(clients: int, round_no: int) -> list[str]:
     return [f"10.{round_no % 250}.{i // 250}.{i % 250 + 1}" for i in range(clients)]
 
 
+def _metered_phase(clients: int, work, worker_pids) -> tuple[float, CpuMeter | None]:
+    """_phase(), with the serving processes' CPU counted when ``worker_pids`` is given."""
+    meter = CpuMeter(worker_pids) if worker_pids else None
+    with meter or contextlib.nullcontext():
+        wall = _phase(clients, work)
+    return wall, meter
+
+
 def post_responses(  # noqa: PLR0913 -- the bench's knobs
     *,
     port: int,
@@ -206,12 +215,7 @@ def post_responses(  # noqa: PLR0913 -- the bench's knobs
                 timings.append(elapsed)
 
     _phase(clients, load)
-    meter = CpuMeter(worker_pids) if worker_pids else None
-    if meter:
-        with meter:
-            wall = _phase(clients, post)
-    else:
-        wall = _phase(clients, post)
+    wall, meter = _metered_phase(clients, post, worker_pids)
     first = list(statuses)
     again_wall = _phase(clients, post)
     return {
@@ -264,12 +268,7 @@ def bare_throughput(  # noqa: PLR0913 -- the bench's knobs
             with lock:
                 timings.append(elapsed)
 
-    meter = CpuMeter(worker_pids) if worker_pids else None
-    if meter:
-        with meter:
-            wall = _phase(clients, work)
-    else:
-        wall = _phase(clients, work)
+    wall, meter = _metered_phase(clients, work, worker_pids)
     return {
         "rps": round(len(timings) / wall, 1),
         "median_ms": round(statistics.median(timings) * 1000, 1),
