@@ -121,5 +121,7 @@
         event.returnValue = "";
       }
     });
+    // Autosave is listening from here on (tests wait for this before typing).
+    form.dataset.enhanced = "true";
   });
 })();

@@ -71,6 +71,8 @@
           timer = window.setTimeout(() => save(form), DEBOUNCE_MS);
         });
       });
+      // Autosave is listening from here on (tests wait for this before typing).
+      form.dataset.enhanced = "true";
     });
 
     function saveThen(go) {

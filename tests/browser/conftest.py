@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 
 from tests.conftest import need_service
 
@@ -169,6 +170,16 @@ def open_file_chooser_by_keyboard(page, *, attempts: int = 3):
             if attempt == attempts:
                 raise
     return None  # not reached: the last attempt returns or raises
+
+
+def wait_for_autosave(form) -> None:
+    """Wait until the autosave script has bound its listeners to ``form`` (a Locator).
+
+    The scripts are deferred: a click that loads a page can return, and the page's text can
+    match, before they run. Typing then fires no input event anyone hears, and the test
+    waits for a "Saved" that never comes. The scripts mark the form once they listen.
+    """
+    expect(form).to_have_attribute("data-enhanced", "true")
 
 
 def tab_to(page, target, *, max_presses: int = 80) -> int:

@@ -39,6 +39,7 @@ from tests.browser.conftest import (
     login,
     open_file_chooser_by_keyboard,
     tab_to,
+    wait_for_autosave,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -244,12 +245,14 @@ def test_unit_lead_builds_a_complete_portfolio_and_submits_it(page):
     expect(page.get_by_role("link", name=re.compile("community-meeting"))).to_be_visible()
     narrative = "Residents chair the Monday meeting and write the minutes themselves."
     editor = page.get_by_label("How we meet this criterion")
+    wait_for_autosave(page.locator("#narrative-form"))
     editor.fill(narrative)
     status = page.locator("#save-status")
     expect(status).to_have_text(SAVED_AT)
     page.reload()
     expect(editor).to_have_value(narrative)
     assert_accessible(page, context_note="criterion 9.1 after a reload")
+    wait_for_autosave(page.locator("#narrative-form"))
     page.get_by_label("Met", exact=True).check()
     expect(status).to_have_text(SAVED_AT)
 
@@ -261,6 +264,7 @@ def test_unit_lead_builds_a_complete_portfolio_and_submits_it(page):
     expect(page.locator("main .messages")).to_have_text("Linked “garden-day.png” to 10.1.")
     linked = page.locator("section[aria-labelledby=linked-heading]")
     expect(linked.get_by_role("link", name=re.compile("garden-day"))).to_be_visible()
+    wait_for_autosave(page.locator("#narrative-form"))
     editor.fill("We tend the garden together every Thursday; the photo shows the last one.")
     expect(status).to_have_text(SAVED_AT)
     assert_accessible(page, context_note="criterion 10.1 with linked evidence")

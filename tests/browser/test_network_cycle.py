@@ -21,7 +21,7 @@ from reviews.enums import AssignmentState
 from reviews.models import Assignment
 from standards.models import Criterion
 from tests import factories
-from tests.browser.conftest import accept_dialogs, assert_accessible, login
+from tests.browser.conftest import accept_dialogs, assert_accessible, login, wait_for_autosave
 from tests.programmes.conftest import COFC, complete_self_review, member, reviewer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,6 +90,7 @@ def test_one_network_cycle_from_peer_team_to_annual_report(page, new_page):
     expect(reviewer_page.get_by_role("heading", level=1)).to_have_text("Scoring Oak House")
     assert_accessible(reviewer_page, context_note="reviewer scoring")
     cards = reviewer_page.locator("section.score-card")
+    wait_for_autosave(cards.first.locator("form[data-autosave]"))
     assert cards.count() == 19
     for index in range(cards.count()):
         card = cards.nth(index)

@@ -14,7 +14,7 @@ from reviews import workflow
 from reviews.models import CriterionScore
 from reviews.selectors import criteria_for_portfolio
 from tests import factories
-from tests.browser.conftest import accept_dialogs, assert_accessible, login
+from tests.browser.conftest import accept_dialogs, assert_accessible, login, wait_for_autosave
 from tests.browser.test_journeys import UNIT_NAME, _submitted_with_assessor, _with_the_panel
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,6 +44,7 @@ def test_assessor_at_phone_size_jumps_to_a_standard_and_on_to_the_next_one_to_ra
     # Rate the first criterion and leave at once: the comment still being typed is saved
     # before "Next criterion to rate" leaves the page.
     first = page.locator("section.score-card").first
+    wait_for_autosave(first.locator("form[data-autosave]"))
     first.locator("select").select_option(index=1)
     first.locator("textarea").fill("Typed and left at once.")
     first.get_by_role("link", name=re.compile("^Next criterion to rate")).click()
