@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -89,6 +90,31 @@ def round_get_by_token(*, token: str, with_unit: bool = True) -> Round | None:
     return (
         Round.objects.select_related("questionnaire", "portfolio__unit").filter(token=token).first()
     )
+
+
+# A round's token, set, audience and portfolio never change while it takes answers; whether
+# it is open does (dates, closing early) and is never taken from here (see round_for_post).
+_posting_rounds: dict[str, Round] = {}
+_POSTING_ROUNDS_KEPT = 1000
+
+
+def round_for_post(*, token: str) -> Round | None:
+    """The round behind an anonymous link, for storing a post: its ids and set, read once per
+    process on PostgreSQL (a whole community meeting posts to one round at once), where
+    response_submit's own insert checks, in the same statement, that the round still has this
+    token and is open today. Nothing else may be read from it: use round_get_by_token for a
+    page. Elsewhere (SQLite) it is read afresh, and response_submit checks it in Python."""
+    if connection.vendor != "postgresql":
+        return round_get_by_token(token=token, with_unit=False)
+    found = _posting_rounds.get(token)
+    if found is None:
+        found = round_get_by_token(token=token, with_unit=False)
+        if found is None or found.questionnaire.status != QuestionnaireStatus.PUBLISHED:
+            return found
+        if len(_posting_rounds) >= _POSTING_ROUNDS_KEPT:
+            _posting_rounds.clear()
+        _posting_rounds[token] = found
+    return found
 
 
 def round_get_for_user(*, user: User, pk: int, perm: str) -> Round:

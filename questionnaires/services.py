@@ -7,6 +7,7 @@ row would put a time and an address beside them. Everything a signed-in person d
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -451,7 +452,8 @@ def _clean_answers(items: list[Item], answers: dict[int, str]) -> list[AnswerRow
     errors: dict[str, str] = {}
     rows: list[AnswerRow] = []
     for item in items:
-        raw = (answers.get(item.pk) or "").strip()
+        # A NUL character cannot be stored (PostgreSQL refuses it) and nobody types one.
+        raw = (answers.get(item.pk) or "").replace("\x00", "").strip()
         if not raw:
             continue
         if item.answer_type == AnswerType.TEXT:
@@ -476,18 +478,29 @@ def _clean_answers(items: list[Item], answers: dict[int, str]) -> list[AnswerRow
     return rows
 
 
+class RoundClosedError(ValidationError):
+    """The round no longer takes answers (closed, not yet open, or its link was changed)."""
+
+
 def response_submit(
     *, round_: Round, items: list[Item], answers: dict[int, str], token: str
 ) -> Stored:
     """Store one anonymous online response (no actor: nobody is signed in).
 
-    Only while the round is open. The form's one-time token (hashed) is unique: a second post
-    of the same form stores nothing and reports a duplicate. All answers or none: an
-    out-of-range value or an over-long text raises ValidationError and writes nothing.
-    Stores the day only, never a time, address or browser. No audit event (it would time it).
+    Only while the round is open (else RoundClosedError). The form's one-time token (hashed)
+    is unique: a second post of the same form stores nothing and reports a duplicate. All
+    answers or none: an out-of-range value or an over-long text raises ValidationError and
+    writes nothing. Stores the day only, never a time, address or browser. No audit event
+    (it would time it).
+
+    On PostgreSQL the open check is part of the insert (the round as the database holds it
+    now, by id and link token), so ``round_`` may be selectors.round_for_post's copy, whose
+    dates may be old; elsewhere it is checked here, on the round as given.
     """
-    if not round_.is_open:
-        raise ValidationError(_("This questionnaire is closed."))
+    connection = transaction.get_connection()
+    on_postgresql = connection.vendor == "postgresql"
+    if not on_postgresql and not round_.is_open:
+        raise RoundClosedError(_("This questionnaire is closed."))
     if not token or len(token) > 100:
         raise ValidationError(_("This form has expired. Please open the questionnaire again."))
     rows = _clean_answers(items, answers)
@@ -500,14 +513,17 @@ def response_submit(
         source=ResponseSource.ONLINE,
         submission_key=key,
     )
-    connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
-        # One statement (so one round trip, and atomic on its own): the response and its
-        # answers, or nothing when the key is already stored. This is the post a whole
-        # community meeting sends at once (bench/questionnaires.py).
-        stored = _insert_online(connection, response, rows)
+    if on_postgresql:
+        # One statement (so one round trip, and atomic on its own): the open check, the
+        # response and its answers, or nothing when the round is not open or the key is
+        # already stored. This is the post a whole community meeting sends at once
+        # (bench/questionnaires.py).
+        stored = _insert_online(connection, response, rows, round_token=round_.token)
         if stored is None:
-            return Stored(None, duplicate=True)
+            # Rare: which of the two it was costs one more query.
+            if Response.objects.filter(submission_key=key).exists():
+                return Stored(None, duplicate=True)
+            raise RoundClosedError(_("This questionnaire is closed."))
         response.pk, epoch = stored
         response._state.adding, response._state.db = False, connection.alias
         _touch(round_, epoch=epoch)
@@ -526,14 +542,16 @@ def response_submit(
 
 
 def _insert_online(
-    connection: Any, response: Response, rows: list[AnswerRow]
+    connection: Any, response: Response, rows: list[AnswerRow], *, round_token: str
 ) -> tuple[int, int] | None:
-    """PostgreSQL: INSERT the response ... ON CONFLICT (submission_key) DO NOTHING, and its
-    answers from the same statement's RETURNING (a data-modifying WITH runs in full or not at
-    all). The new response's id and the cache epoch (for _touch), or None for a key already
-    stored (a double post: the second waits for the first on the unique index, then inserts
-    nothing). The answers go in as three arrays, so the statement has one shape and is
-    prepared once per connection."""
+    """PostgreSQL: INSERT the response, if its round (by id and link token) is open on its
+    day, ... ON CONFLICT (submission_key) DO NOTHING, and its answers from the same
+    statement's RETURNING (a data-modifying WITH runs in full or not at all). The new
+    response's id and the cache epoch (for _touch), or None when the round is not open or
+    the key is already stored (a double post: the second waits for the first on the unique
+    index, then inserts nothing). The answers go in as three arrays, so the statement has
+    one shape and is prepared once per connection."""
+    day = response.submitted_on
     with connection.cursor() as cursor:
         execute_prepared(
             connection,
@@ -541,24 +559,41 @@ def _insert_online(
             _online_insert_sql(connection),
             [
                 response.round_id,
-                response.submitted_on,
+                day,
                 response.source,
                 response.submission_key,
-                [item_id for item_id, _value, _text in rows],
-                [value for _item_id, value, _text in rows],
-                [text for _item_id, _value, text in rows],
+                response.round_id,
+                round_token,
+                day,
+                day,
+                "{" + ",".join(str(item_id) for item_id, _value, _text in rows) + "}",
+                _array_literal(value for _item_id, value, _text in rows),
+                _array_literal(text for _item_id, _value, text in rows),
             ],
         )
         found = cursor.fetchone()
     return (found[0], found[1] or 0) if found else None
 
 
+def _array_literal(texts: Iterable[str]) -> str:
+    """PostgreSQL's text form of an array of strings, each quoted (``{"a","b \\"c\\""}``),
+    passed as one string parameter and cast in the statement: psycopg2 adapts a Python list
+    element by element, which cost a post more than the rest of its statement's parameters."""
+    return (
+        "{" + ",".join('"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"' for t in texts) + "}"
+    )
+
+
 def _online_insert_sql(connection: Any) -> str:
     quote = connection.ops.quote_name
     r_table, a_table = quote(Response._meta.db_table), quote(Answer._meta.db_table)
+    round_table = quote(Round._meta.db_table)
     return (
         f"WITH r AS (INSERT INTO {r_table} (round_id, submitted_on, source, submission_key)"  # noqa: S608 -- models' own tables
-        " VALUES (%s, %s, %s, %s) ON CONFLICT (submission_key) DO NOTHING RETURNING id),"
+        " SELECT %s::bigint, %s::date, %s::varchar, %s::varchar"
+        f" WHERE EXISTS (SELECT 1 FROM {round_table} o WHERE o.id = %s AND o.token = %s"
+        " AND o.closed_on IS NULL AND o.opens_on <= %s AND o.closes_on >= %s)"
+        " ON CONFLICT (submission_key) DO NOTHING RETURNING id),"
         f" a AS (INSERT INTO {a_table} (response_id, item_id, value, text)"
         " SELECT r.id, v.item_id, v.value, v.text FROM r,"
         " unnest(%s::integer[], %s::varchar[], %s::text[]) AS v (item_id, value, text))"

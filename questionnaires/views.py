@@ -3,6 +3,7 @@ import hashlib
 import io
 import secrets
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -38,7 +39,7 @@ from .forms import (
     RoundForm,
     SheetsForm,
 )
-from .models import Document
+from .models import Document, Round
 from .selectors import (
     BAR_KEY,
     contribution_get_for_user,
@@ -49,6 +50,7 @@ from .selectors import (
     questionnaire_current,
     questionnaire_for_framework,
     round_comments,
+    round_for_post,
     round_get_by_token,
     round_get_for_user,
     round_results,
@@ -58,6 +60,7 @@ from .selectors import (
 )
 from .services import (
     CONTRIBUTION_MAX_BYTES,
+    RoundClosedError,
     contribution_accept,
     contribution_decline,
     contribution_submit,
@@ -421,55 +424,90 @@ def _easy(request: HttpRequest) -> bool:
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def answer(request: HttpRequest, token: str) -> HttpResponse:  # noqa: PLR0911 -- one page per outcome
-    # A post that is stored only redirects: the unit (its name, its setting's wording) is read
-    # only when a page is rendered.
-    round_ = round_get_by_token(token=token, with_unit=request.method != "POST")
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        return _answer_post(request, token)
+    round_ = round_get_by_token(token=token)
     if round_ is None:
         return _unknown(request)
     easy = _easy(request)
-
-    def context(**extra) -> dict:
-        unit = round_.portfolio.unit
-        return {"round": round_, "unit": unit, "easy": easy, "token": token, **extra}
-
     if not round_.is_open:
-        return render(request, "questionnaires/answer_closed.html", context())
-    items = items_for(questionnaire=round_.questionnaire, audience=round_.audience)
-    if request.method == "POST":
-        if _throttled(request):
-            return render(request, "questionnaires/answer_throttled.html", context(), status=429)
-        if request.POST.get(HONEYPOT):
-            # Filled by software, not people: thank it and store nothing.
-            return redirect(reverse("questionnaires:thanks", kwargs={"token": token}))
-        # The service checks every answer (as it does for paper sheets), so a good post builds
-        # no form: the form is built only to show the page again with what was wrong.
-        try:
-            response_submit(
-                round_=round_,
-                items=items,
-                answers={item.pk: request.POST.get(f"item_{item.pk}", "") for item in items},
-                token=request.POST.get("token", ""),
-            )
-        except ValidationError as exc:
-            form = AnswerForm(request.POST, items=items, easy=easy)
-            if form.is_valid():  # else the form's own messages say it, once
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error_text(exc))
-            form.relabel(setting_type=round_.portfolio.unit.setting_type)
-            return render(request, "questionnaires/answer.html", context(form=form), status=400)
-        url = reverse("questionnaires:thanks", kwargs={"token": token})
-        return redirect(url + ("?easy=1" if easy else ""))
+        return _closed(request, round_, easy)
     form = AnswerForm(
         initial={"token": secrets.token_urlsafe(24)},
-        items=items,
+        items=items_for(questionnaire=round_.questionnaire, audience=round_.audience),
         easy=easy,
         setting_type=round_.portfolio.unit.setting_type,
     )
-    return render(request, "questionnaires/answer.html", context(form=form))
+    return render(request, "questionnaires/answer.html", _answer_context(round_, easy, form=form))
+
+
+def _answer_context(round_: Round, easy: bool, **extra: Any) -> dict[str, Any]:
+    return {
+        "round": round_,
+        "unit": round_.portfolio.unit,
+        "easy": easy,
+        "token": round_.token,
+        **extra,
+    }
+
+
+def _closed(request: HttpRequest, round_: Round, easy: bool) -> HttpResponse:
+    return render(request, "questionnaires/answer_closed.html", _answer_context(round_, easy))
+
+
+def _answer_post(request: HttpRequest, token: str) -> HttpResponse:  # noqa: PLR0911 -- one page per outcome
+    # A post that is stored only redirects: the round's ids come from round_for_post (whether
+    # it is open is checked by the insert itself on PostgreSQL), and the round and its unit
+    # are read afresh only when a page is rendered.
+    posted = round_for_post(token=token)
+    if posted is None:
+        return _unknown(request)
+    easy = _easy(request)
+
+    def page(template: str, status: int, **extra: Any) -> HttpResponse:
+        round_ = round_get_by_token(token=token)
+        if round_ is None:
+            return _unknown(request)
+        return render(request, template, _answer_context(round_, easy, **extra), status=status)
+
+    if _throttled(request):
+        return page("questionnaires/answer_throttled.html", 429)
+    thanks = reverse("questionnaires:thanks", kwargs={"token": token})
+    if request.POST.get(HONEYPOT):
+        # Filled by software, not people: thank it and store nothing.
+        return redirect(thanks)
+    items = items_for(questionnaire=posted.questionnaire, audience=posted.audience)
+    # The service checks every answer (as it does for paper sheets), so a good post builds
+    # no form: the form is built only to show the page again with what was wrong.
+    try:
+        response_submit(
+            round_=posted,
+            items=items,
+            answers={item.pk: request.POST.get(f"item_{item.pk}", "") for item in items},
+            token=request.POST.get("token", ""),
+        )
+    except RoundClosedError:
+        return page("questionnaires/answer_closed.html", 200)
+    except ValidationError as exc:
+        form = AnswerForm(request.POST, items=items, easy=easy)
+        if form.is_valid():  # else the form's own messages say it, once
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error_text(exc))
+        round_ = round_get_by_token(token=token)
+        if round_ is None:
+            return _unknown(request)
+        form.relabel(setting_type=round_.portfolio.unit.setting_type)
+        return render(
+            request,
+            "questionnaires/answer.html",
+            _answer_context(round_, easy, form=form),
+            status=400,
+        )
+    return redirect(thanks + ("?easy=1" if easy else ""))
 
 
 @require_safe

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import ProtectedError
 from django.utils import timezone
 from PIL import Image
 
@@ -14,7 +15,14 @@ from portfolios.models import Evidence
 from portfolios.selectors import portfolio_readiness
 from portfolios.services import NotReadyError, portfolio_submit
 from questionnaires.enums import TEXT_ANSWER_MAX_CHARS
-from questionnaires.models import Answer, Contribution, Response, Round
+from questionnaires.models import (
+    Answer,
+    Contribution,
+    Item,
+    QuestionnaireLockedError,
+    Response,
+    Round,
+)
 from questionnaires.services import (
     contribution_accept,
     contribution_decline,
@@ -108,6 +116,35 @@ def test_the_same_form_posted_twice_is_stored_once(round_):
     assert (first.duplicate, again.duplicate) == (False, True)
     assert Response.objects.count() == 1
     assert set(Answer.objects.values_list("value", flat=True)) - {""} == {"4", "yes"}
+
+
+def test_free_text_is_stored_exactly_as_typed(round_):
+    """Quotes, backslashes, commas, braces, new lines and any script survive the insert (on
+    PostgreSQL the answers travel as array literals); a NUL, which nobody types and which
+    PostgreSQL cannot store, is dropped."""
+    typed = 'He said "no", then {left}\\ NULL,\n\tcroeso — 👍 \'ok\' \\"'
+    stored = answer(round_, "3", text=typed + "\x00").response
+    texts = [a.text for a in stored.answers.all() if a.text]
+    assert texts == [typed]
+    assert sorted({a.value for a in stored.answers.all() if a.value}) == ["3", "no"]
+
+
+def test_answers_go_with_their_response_and_keep_their_items(round_):
+    """The answers' keys are Django's to keep (models.Answer: no database constraint, for the
+    posting throughput): a response or a round deleted takes its answers with it, and an item
+    with answers cannot be deleted."""
+    kept = answer(round_, "4", token="kept").response
+    gone = answer(round_, "2", token="gone").response
+    item = Answer.objects.filter(response=kept).select_related("item").first().item
+    with pytest.raises(QuestionnaireLockedError):
+        item.delete()  # a published set's items never change
+    with pytest.raises(ProtectedError) as refused:
+        Item.objects.filter(pk=item.pk).delete()  # nor go, even past the lock
+    assert {type(o) for o in refused.value.protected_objects} == {Answer}
+    gone.delete()
+    assert set(Answer.objects.values_list("response_id", flat=True)) == {kept.pk}
+    round_.delete()
+    assert not Answer.objects.exists()
 
 
 def test_out_of_range_and_over_long_answers_change_nothing(round_):

@@ -18,6 +18,7 @@ from portfolios.demo import demo_png_bytes
 from portfolios.enums import PortfolioState
 from portfolios.models import Evidence
 from questionnaires.models import Contribution, Document, Response, Round
+from questionnaires.services import round_close
 from reviews.enums import AssignmentState
 from tests import factories
 
@@ -93,20 +94,50 @@ def test_posting_answers_stores_one_response_and_thanks(client, round_):
     assert "Thank you" in thanks.content.decode()
 
 
-def test_a_good_post_costs_two_statements(client, round_, django_assert_num_queries):
+def test_a_good_post_costs_one_statement(client, round_, django_assert_num_queries):
     """A whole community meeting posts at once (bench/questionnaires.py). On PostgreSQL a
-    stored post reads the round, then writes the response with its answers in one prepared
-    statement that also reads the cache epoch; SQLite takes the ORM's way (a savepoint, two
-    inserts, the epoch). Every answer is stored either way."""
+    stored post is one prepared statement (the open check, the response with its answers,
+    the cache epoch) once this process has read the round's ids (the first post to a link
+    reads them: two). SQLite takes the ORM's way (the round, a savepoint, two inserts, the
+    epoch). Every answer is stored either way."""
     url = reverse("questionnaires:answer", kwargs={"token": round_.token})
-    token = _form_token(client.get(url).content.decode())
     answers = _answers(round_)
-    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 6):
-        response = client.post(url, {"token": token, **answers})
-    assert response.status_code == 302  # noqa: PLR2004
-    stored = Response.objects.get()
-    assert {f"item_{a.item_id}": a.value for a in stored.answers.all()} == answers
-    assert stored.source == "online"
+    on_postgresql = connection.vendor == "postgresql"
+    for expected in (2, 1) if on_postgresql else (6, 6):
+        token = _form_token(client.get(url).content.decode())
+        with django_assert_num_queries(expected):
+            response = client.post(url, {"token": token, **answers})
+        assert response.status_code == 302  # noqa: PLR2004
+    stored = Response.objects.order_by("pk")
+    assert len(stored) == 2  # noqa: PLR2004
+    for one in stored:
+        assert {f"item_{a.item_id}": a.value for a in one.answers.all()} == answers
+        assert one.source == "online"
+
+
+def test_a_round_closed_after_its_first_post_takes_no_more(client, round_, lead):
+    """The ids a process keeps for posting never decide whether the round is open: the
+    lead closes it, or its dates move, and the next post stores nothing and says so."""
+    url = reverse("questionnaires:answer", kwargs={"token": round_.token})
+    first = client.post(url, {"token": "one", **_answers(round_)})
+    assert first.status_code == 302  # noqa: PLR2004
+    round_close(round_=round_, actor=lead)
+    closed = client.post(url, {"token": "two", **_answers(round_)})
+    assert closed.status_code == 200  # noqa: PLR2004
+    assert "questionnaire is closed" in closed.content.decode()
+    today = timezone.localdate()
+    Round.objects.filter(pk=round_.pk).update(
+        closed_on=None,
+        opens_on=today + dt.timedelta(days=1),
+        closes_on=today + dt.timedelta(days=9),
+    )
+    later = client.post(url, {"token": "three", **_answers(round_)})
+    assert later.status_code == 200  # noqa: PLR2004
+    assert Response.objects.count() == 1
+    Round.objects.filter(pk=round_.pk).update(opens_on=today)
+    again = client.post(url, {"token": "four", **_answers(round_)})
+    assert again.status_code == 302  # noqa: PLR2004
+    assert Response.objects.count() == 2  # noqa: PLR2004
 
 
 def test_out_of_range_answer_is_a_clear_error_and_changes_nothing(client, round_):
