@@ -500,6 +500,8 @@ def _answer_post(request: HttpRequest, token: str) -> HttpResponse:  # noqa: PLR
         round_ = round_get_by_token(token=token)
         if round_ is None:
             return _unknown(request)
+        if not round_.is_open:  # nothing to correct: the round closed (answers checked first)
+            return _closed(request, round_, easy)
         form.relabel(setting_type=round_.portfolio.unit.setting_type)
         return render(
             request,

@@ -133,6 +133,11 @@ def test_a_round_closed_after_its_first_post_takes_no_more(client, round_, lead)
     )
     later = client.post(url, {"token": "three", **_answers(round_)})
     assert later.status_code == 200  # noqa: PLR2004
+    wrong = client.post(
+        url, {"token": "three", **_answers(round_), f"item_{items_of(round_)[0].pk}": "9"}
+    )
+    assert wrong.status_code == 200  # noqa: PLR2004 -- the closed page, not answers to correct
+    assert "questionnaire is closed" in wrong.content.decode()
     assert Response.objects.count() == 1
     Round.objects.filter(pk=round_.pk).update(opens_on=today)
     again = client.post(url, {"token": "four", **_answers(round_)})
