@@ -549,8 +549,8 @@ def _insert_online(
     statement's RETURNING (a data-modifying WITH runs in full or not at all). The new
     response's id and the cache epoch (for _touch), or None when the round is not open or
     the key is already stored (a double post: the second waits for the first on the unique
-    index, then inserts nothing). The answers go in as three arrays, so the statement has
-    one shape and is prepared once per connection."""
+    index, then inserts nothing). The answers go in as three arrays (array literals, see
+    _array_literal), so the statement has one shape and is prepared once per connection."""
     day = response.submitted_on
     with connection.cursor() as cursor:
         execute_prepared(
