@@ -518,9 +518,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     if round_ is None:
         return _unknown(request)
     return render(
-        request,
-        "questionnaires/answer_thanks.html",
-        {"round": round_, "unit": round_.portfolio.unit, "easy": _easy(request), "token": token},
+        request, "questionnaires/answer_thanks.html", _answer_context(round_, _easy(request))
     )
 
 
@@ -541,7 +539,7 @@ def _contribute(request: HttpRequest, token: str, limiter: SizeLimitUploadHandle
     if round_ is None:
         return _unknown(request)
     easy = _easy(request)
-    context = {"round": round_, "unit": round_.portfolio.unit, "easy": easy, "token": token}
+    context = _answer_context(round_, easy)
     if not round_.is_open:
         return render(request, "questionnaires/answer_closed.html", context)
     status = 200
