@@ -518,13 +518,12 @@ def response_submit(
         # response and its answers, or nothing when the round is not open or the key is
         # already stored. This is the post a whole community meeting sends at once
         # (bench/questionnaires.py).
-        stored = _insert_online(connection, response, rows, round_token=round_.token)
-        if stored is None:
-            # Rare: which of the two it was costs one more query.
-            if Response.objects.filter(submission_key=key).exists():
-                return Stored(None, duplicate=True)
+        is_open, pk, epoch = _insert_online(connection, response, rows, round_token=round_.token)
+        if not is_open:
             raise RoundClosedError(_("This questionnaire is closed."))
-        response.pk, epoch = stored
+        if pk is None:
+            return Stored(None, duplicate=True)
+        response.pk = pk
         response._state.adding, response._state.db = False, connection.alias
         _touch(round_, epoch=epoch)
         return Stored(response, duplicate=False)
@@ -543,13 +542,13 @@ def response_submit(
 
 def _insert_online(
     connection: Any, response: Response, rows: list[AnswerRow], *, round_token: str
-) -> tuple[int, int] | None:
-    """PostgreSQL: INSERT the response, if its round (by id and link token) is open on its
-    day, ... ON CONFLICT (submission_key) DO NOTHING, and its answers from the same
-    statement's RETURNING (a data-modifying WITH runs in full or not at all). The new
-    response's id and the cache epoch (for _touch), or None when the round is not open or
-    the key is already stored (a double post: the second waits for the first on the unique
-    index, then inserts nothing). The answers go in as three arrays (array literals, see
+) -> tuple[bool, int | None, int]:
+    """PostgreSQL: whether the round (by id and link token) is open on the response's day;
+    if so, INSERT the response ... ON CONFLICT (submission_key) DO NOTHING, and its answers
+    from the same statement's RETURNING (a data-modifying WITH runs in full or not at all).
+    Returns (open, the new response's id or None, the cache epoch for _touch): None for a
+    key already stored (a double post: the second waits for the first on the unique index,
+    then inserts nothing). The answers go in as three arrays (array literals, see
     _array_literal), so the statement has one shape and is prepared once per connection."""
     day = response.submitted_on
     with connection.cursor() as cursor:
@@ -559,20 +558,20 @@ def _insert_online(
             _online_insert_sql(connection),
             [
                 response.round_id,
-                day,
-                response.source,
-                response.submission_key,
-                response.round_id,
                 round_token,
                 day,
                 day,
+                response.round_id,
+                day,
+                response.source,
+                response.submission_key,
                 "{" + ",".join(str(item_id) for item_id, _value, _text in rows) + "}",
                 _array_literal(value for _item_id, value, _text in rows),
                 _array_literal(text for _item_id, _value, text in rows),
             ],
         )
-        found = cursor.fetchone()
-    return (found[0], found[1] or 0) if found else None
+        is_open, pk, epoch = cursor.fetchone()
+    return bool(is_open), pk, epoch or 0
 
 
 def _array_literal(texts: Iterable[str]) -> str:
@@ -589,15 +588,15 @@ def _online_insert_sql(connection: Any) -> str:
     r_table, a_table = quote(Response._meta.db_table), quote(Answer._meta.db_table)
     round_table = quote(Round._meta.db_table)
     return (
-        f"WITH r AS (INSERT INTO {r_table} (round_id, submitted_on, source, submission_key)"  # noqa: S608 -- models' own tables
-        " SELECT %s::bigint, %s::date, %s::varchar, %s::varchar"
-        f" WHERE EXISTS (SELECT 1 FROM {round_table} o WHERE o.id = %s AND o.token = %s"
-        " AND o.closed_on IS NULL AND o.opens_on <= %s AND o.closes_on >= %s)"
+        f"WITH o AS (SELECT EXISTS (SELECT 1 FROM {round_table} WHERE id = %s AND token = %s"  # noqa: S608 -- models' own tables
+        " AND closed_on IS NULL AND opens_on <= %s AND closes_on >= %s) AS open),"
+        f" r AS (INSERT INTO {r_table} (round_id, submitted_on, source, submission_key)"
+        " SELECT %s::bigint, %s::date, %s::varchar, %s::varchar FROM o WHERE o.open"
         " ON CONFLICT (submission_key) DO NOTHING RETURNING id),"
         f" a AS (INSERT INTO {a_table} (response_id, item_id, value, text)"
         " SELECT r.id, v.item_id, v.value, v.text FROM r,"
         " unnest(%s::integer[], %s::varchar[], %s::text[]) AS v (item_id, value, text))"
-        f" SELECT id, {fragments.epoch_sql()} FROM r"
+        f" SELECT o.open, r.id, {fragments.epoch_sql()} FROM o LEFT JOIN r ON true"
     )
 
 
